@@ -1,0 +1,6 @@
+//! The `.mesh` syntax: grammar (`grammar/mesh.pest`), parser and syntax tree with spans.
+//! It depends on nothing else of meshc; pest `Pair`s never leave this crate.
+
+pub mod span;
+
+pub use span::{FileId, Span, Spanned};
