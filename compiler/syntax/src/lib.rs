@@ -4,3 +4,7 @@
 pub mod span;
 
 pub use span::{FileId, Span, Spanned};
+pub mod ast;
+pub mod parser;
+
+pub use parser::{parse, SyntaxError, DECLARATION_KEYWORDS};
