@@ -2,6 +2,7 @@
 
 pub mod codes;
 pub mod diagnostic;
+pub mod render;
 pub mod sources;
 
 pub use diagnostic::{Diagnostic, Label, Severity, Suggestion};
