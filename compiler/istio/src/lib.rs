@@ -1,5 +1,7 @@
 //! Istio output.
 
+pub mod output;
 pub mod yaml;
 
+pub use output::{to_stream, write_tree, EmittedEnv, OutputFile};
 pub use yaml::{multi_document, to_yaml};
