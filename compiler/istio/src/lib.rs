@@ -1,5 +1,6 @@
 //! Istio output.
 
+pub mod model;
 pub mod output;
 pub mod yaml;
 
