@@ -484,6 +484,8 @@ pub struct AuthRule {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     Workload(Name),
+    /// `account NAME`: a service account declared by some service.
+    Account(Name),
     Namespace(Name),
     /// `jwt` (any valid token) or `jwt "issuer/subject"`.
     Jwt(Option<Value>, Span),

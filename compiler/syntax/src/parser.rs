@@ -867,6 +867,7 @@ impl Builder {
                         let sspan = self.span(&s);
                         rule.from.push(match s.as_rule() {
                             Rule::source_namespace => Source::Namespace(self.name(last_child(s))),
+                            Rule::source_account => Source::Account(self.name(last_child(s))),
                             Rule::source_jwt => Source::Jwt(s.into_inner().nth(1).map(|v| self.value(v)), sspan),
                             Rule::source_ip => Source::Ip(self.value(last_child(s))),
                             _ => Source::Workload(self.name(s)),

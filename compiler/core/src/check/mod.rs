@@ -1,0 +1,253 @@
+//! The checker: resolves names, evaluates values for one environment and builds the
+//! checked `model::Mesh`, reporting every problem it finds on the way.
+//!
+//! The same code runs once per environment; diagnostics that do not depend on the
+//! environment come out identical each time and are de-duplicated by `analyze()`.
+
+mod decls;
+pub(crate) mod environments;
+mod gateways;
+mod limits;
+mod policies;
+mod routes;
+mod services;
+mod sidecars;
+mod telemetry;
+mod values;
+
+use std::collections::HashMap;
+
+use meshc_syntax::ast::{self, Value};
+use meshc_syntax::{Span, Spanned};
+
+pub use decls::Decls;
+pub use environments::EnvScope;
+
+use crate::index::{DefKind, Index};
+use crate::model::{self, Origin};
+use crate::suggest::did_you_mean;
+use crate::{Diagnostic, Sources};
+
+/// One environment's pass over the declarations.
+pub struct Checker<'a> {
+    pub(crate) sources: &'a Sources,
+    pub(crate) decls: &'a Decls<'a>,
+    pub(crate) env: &'a EnvScope<'a>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Navigation data is recorded on the first environment's pass only.
+    pub(crate) index: Option<&'a mut Index>,
+    pub(crate) namespace: String,
+    pub(crate) root_namespace: String,
+    pub(crate) trust_domain: String,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(sources: &'a Sources, decls: &'a Decls<'a>, env: &'a EnvScope<'a>, index: Option<&'a mut Index>) -> Self {
+        let mesh = decls.mesh;
+        let namespace = mesh.and_then(|m| m.namespace.as_ref()).map(|n| n.node.clone());
+        let namespace = namespace.or_else(|| mesh.map(|m| m.name.node.clone())).unwrap_or_else(|| "default".to_string());
+        let root_namespace =
+            mesh.and_then(|m| m.root_namespace.as_ref()).map_or_else(|| "istio-system".to_string(), |n| n.node.clone());
+        let mut checker = Checker {
+            sources,
+            decls,
+            env,
+            diagnostics: Vec::new(),
+            index,
+            namespace,
+            root_namespace,
+            trust_domain: String::new(),
+        };
+        checker.trust_domain = match mesh.and_then(|m| m.trust_domain.as_ref()) {
+            Some(v) => checker.host_string(v).unwrap_or_default(),
+            None => "cluster.local".to_string(),
+        };
+        checker
+    }
+
+    /// Builds the checked mesh of this environment.
+    pub fn check(mut self) -> (model::Mesh, Vec<Diagnostic>) {
+        let decls = self.decls;
+        self.check_names(decls);
+        let mut mesh = model::Mesh {
+            name: decls.mesh.map(|m| m.name.node.clone()).unwrap_or_else(|| "mesh".to_string()),
+            env: self.env.name.clone(),
+            production: self.env.production,
+            namespace: self.namespace.clone(),
+            root_namespace: self.root_namespace.clone(),
+            trust_domain: self.trust_domain.clone(),
+            ..Default::default()
+        };
+        mesh.providers = decls.providers.iter().filter_map(|p| self.provider(p)).collect();
+        mesh.services = decls.services.iter().filter_map(|s| self.service(s)).collect();
+        mesh.externals = decls.externals.iter().filter_map(|e| self.external(e)).collect();
+        mesh.gateways = decls.gateways.iter().filter_map(|g| self.gateway(g)).collect();
+        mesh.routes = decls.routes.iter().filter_map(|r| self.route(r)).collect();
+        self.check_route_conflicts(&mesh.routes);
+        mesh.policies = decls.policies.iter().filter_map(|p| self.policy(p)).collect();
+        mesh.jwts = decls.jwts.iter().filter_map(|j| self.jwt(j)).collect();
+        mesh.limits = decls.limits.iter().filter_map(|l| self.limit(l)).collect();
+        mesh.sidecars = decls.sidecars.iter().filter_map(|s| self.sidecar(s)).collect();
+        mesh.telemetry = decls.telemetry.iter().filter_map(|t| self.telemetry(t)).collect();
+        (mesh, self.diagnostics)
+    }
+
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub(crate) fn origin(&self, span: Span) -> Origin {
+        let file = self.sources.get(span.file);
+        let (line, _) = self.sources.line_col(span.file, span.start as usize);
+        Origin { file: file.name.clone(), line }
+    }
+
+    /// Records a reference for go-to-definition, on the first environment's pass.
+    pub(crate) fn record_ref(&mut self, at: Span, kind: DefKind, name: &str, container: Option<&str>) {
+        if let Some(index) = self.index.as_deref_mut() {
+            index.add_reference(at, kind, name, container);
+        }
+    }
+
+    /// Reports an unknown name with "did you mean" among `candidates`.
+    pub(crate) fn unknown(&mut self, code: &'static str, what: &str, name: &Spanned<String>, candidates: Vec<&str>) {
+        let mut diagnostic = Diagnostic::error(code, name.span, format!("unknown {what} `{}`", name.node))
+            .with_span_label(format!("no {what} of this name"));
+        match did_you_mean(&name.node, candidates.iter().copied()) {
+            Some(near) => {
+                diagnostic = diagnostic.with_suggestion(name.span, near, format!("did you mean `{near}`?"));
+            }
+            None if !candidates.is_empty() && candidates.len() <= 12 => {
+                let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+                diagnostic = diagnostic.with_note(format!("declared: {}", list.join(", ")));
+            }
+            None if candidates.is_empty() => {
+                diagnostic = diagnostic.with_note(format!("no {what} is declared"));
+            }
+            None => {}
+        }
+        self.report(diagnostic);
+    }
+
+    /// Names of objects must be DNS labels: Kubernetes names, subset names and gateway names.
+    fn check_names(&mut self, decls: &Decls<'a>) {
+        let mut names: Vec<(&Spanned<String>, &str)> = Vec::new();
+        for s in &decls.services {
+            names.push((&s.name, "service name"));
+            names.extend(s.versions.iter().map(|v| (v, "version name")));
+            names.extend(s.ports.iter().map(|p| (&p.name, "port name")));
+            if let Some(account) = &s.account {
+                names.push((account, "service account name"));
+            }
+        }
+        for e in &decls.externals {
+            names.push((&e.name, "external name"));
+            names.extend(e.ports.iter().map(|p| (&p.name, "port name")));
+        }
+        names.extend(decls.gateways.iter().map(|g| (&g.name, "gateway name")));
+        names.extend(decls.routes.iter().map(|r| (&r.name, "route name")));
+        names.extend(decls.jwts.iter().map(|j| (&j.name, "jwt name")));
+        names.extend(decls.envs.iter().map(|e| (&e.name, "environment name")));
+        if let Some(mesh) = decls.mesh {
+            names.push((&mesh.name, "mesh name"));
+            names.extend(mesh.namespace.iter().map(|n| (n, "namespace")));
+        }
+        for (name, what) in names {
+            if let Err(why) = check_dns_label(&name.node) {
+                let lower = name.node.to_ascii_lowercase().replace('_', "-");
+                let mut d = Diagnostic::error("E0206", name.span, format!("invalid {what} `{}`", name.node))
+                    .with_span_label(why)
+                    .with_note("Kubernetes and Istio names are DNS labels: lowercase letters, digits and `-`, at most 63 characters, starting and ending with a letter or digit");
+                if check_dns_label(&lower).is_ok() {
+                    d = d.with_suggestion(name.span, lower.clone(), format!("write `{lower}`"));
+                }
+                self.report(d);
+            }
+        }
+    }
+
+    pub(crate) fn workload_of(&self, service: &ast::ServiceDecl) -> model::Workload {
+        let namespace = service.namespace.as_ref().map_or_else(|| self.namespace.clone(), |n| n.node.clone());
+        model::Workload {
+            name: service.name.node.clone(),
+            namespace,
+            labels: [("app".to_string(), service.name.node.clone())].into_iter().collect(),
+        }
+    }
+
+    pub(crate) fn service_namespace(&self, service: &ast::ServiceDecl) -> String {
+        service.namespace.as_ref().map_or_else(|| self.namespace.clone(), |n| n.node.clone())
+    }
+
+    pub(crate) fn service_fqdn(&self, service: &ast::ServiceDecl) -> String {
+        format!("{}.{}.svc.cluster.local", service.name.node, self.service_namespace(service))
+    }
+
+    /// Resolves a workload reference (policies, limits, sidecars, telemetry).
+    pub(crate) fn workload_ref(&mut self, name: &Spanned<String>) -> Option<(model::Workload, &'a ast::ServiceDecl)> {
+        match self.decls.service(&name.node) {
+            Some(service) => {
+                self.record_ref(name.span, DefKind::Service, &name.node, None);
+                Some((self.workload_of(service), service))
+            }
+            None => {
+                let candidates = self.decls.services.iter().map(|s| s.name.node.as_str()).collect();
+                self.unknown("E0101", "service", name, candidates);
+                None
+            }
+        }
+    }
+}
+
+/// Checks a DNS-1123 label; the error says what is wrong.
+pub(crate) fn check_dns_label(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a name cannot be empty".into());
+    }
+    if name.len() > 63 {
+        return Err(format!("{} characters; at most 63", name.len()));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+        return Err(format!("`{c}` is not allowed here"));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Err("must start and end with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// Shared helper: the value for `key` in a `key value, …` list, reporting duplicates and
+/// unknown keys (with "did you mean").
+pub(crate) fn settings_map<'s>(
+    checker: &mut Checker<'_>,
+    settings: &'s [ast::Setting],
+    known: &[&str],
+    what: &str,
+) -> HashMap<&'s str, &'s Value> {
+    let mut map: HashMap<&str, &Value> = HashMap::new();
+    let mut first: HashMap<&str, Span> = HashMap::new();
+    for setting in settings {
+        let key = setting.key.node.as_str();
+        if !known.contains(&key) {
+            let mut d = Diagnostic::error("E0110", setting.key.span, format!("unknown {what} setting `{key}`"))
+                .with_span_label(format!("not a {what} setting"));
+            match did_you_mean(key, known.iter().copied()) {
+                Some(near) => d = d.with_suggestion(setting.key.span, near, format!("did you mean `{near}`?")),
+                None => d = d.with_note(format!("{what} settings: {}", known.join(", "))),
+            }
+            checker.report(d);
+            continue;
+        }
+        if let Some(previous) = first.get(key) {
+            checker.report(
+                Diagnostic::error("E0301", setting.key.span, format!("`{key}` is set twice"))
+                    .with_span_label("set again here")
+                    .with_label(*previous, "first set here"),
+            );
+            continue;
+        }
+        first.insert(key, setting.key.span);
+        map.insert(key, &setting.value);
+    }
+    map
+}

@@ -1,0 +1,376 @@
+//! Services, externals and their traffic policy (pool, ejection, balancing, TLS), and
+//! telemetry providers.
+
+use meshc_syntax::ast::{self, Balance, TrafficPolicyDecl};
+
+use super::{settings_map, Checker};
+use crate::model::{self, Protocol};
+use crate::Diagnostic;
+
+const POOL_SETTINGS: &[&str] = &[
+    "max_connections",
+    "connect_timeout",
+    "keepalive_time",
+    "keepalive_interval",
+    "keepalive_probes",
+    "tcp_idle_timeout",
+    "max_connection_duration",
+    "max_pending",
+    "max_requests",
+    "max_requests_per_connection",
+    "max_retries",
+    "idle_timeout",
+    "h2_upgrade",
+    "max_concurrent_streams",
+];
+
+const EJECT_SETTINGS: &[&str] =
+    &["consecutive_5xx", "consecutive_gateway", "local_origin", "interval", "base_time", "max_percent", "min_health"];
+
+const BALANCERS: &[&str] = &["round_robin", "least_request", "random", "passthrough"];
+
+const PROVIDER_KINDS: &[&str] = &["zipkin", "opentelemetry", "skywalking", "datadog", "prometheus", "envoy_file_access_log"];
+
+const INT32: u64 = i32::MAX as u64;
+
+impl<'a> Checker<'a> {
+    pub(crate) fn provider(&mut self, decl: &ast::ProviderDecl) -> Option<model::Provider> {
+        let kind = self.choose(&decl.kind.node, decl.kind.span, None, PROVIDER_KINDS, "provider kind");
+        let address = self.string(&decl.address)?;
+        let kind = match kind? {
+            "zipkin" => model::ProviderKind::Zipkin,
+            "opentelemetry" => model::ProviderKind::Opentelemetry,
+            "skywalking" => model::ProviderKind::Skywalking,
+            "datadog" => model::ProviderKind::Datadog,
+            "prometheus" => model::ProviderKind::Prometheus,
+            _ => model::ProviderKind::EnvoyFileAccessLog,
+        };
+        let needs_port = !matches!(kind, model::ProviderKind::Prometheus | model::ProviderKind::EnvoyFileAccessLog);
+        if needs_port {
+            let port_ok = address.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+            if !port_ok {
+                self.report(
+                    Diagnostic::error("E0205", decl.address.span, format!("invalid provider address `{address}`"))
+                        .with_span_label("expected `host:port`, e.g. `jaeger-collector.istio-system:9411`"),
+                );
+                return None;
+            }
+        }
+        Some(model::Provider { name: decl.name.node.clone(), kind, address })
+    }
+
+    pub(crate) fn ports(&mut self, ports: &[ast::PortDecl], owner: &ast::Name) -> Vec<model::Port> {
+        let mut out: Vec<model::Port> = Vec::new();
+        for port in ports {
+            let Some(number) = self.port_number(&port.number) else { continue };
+            let Some(protocol) = Protocol::from_port_name(&port.name.node) else {
+                self.report(
+                    Diagnostic::error("E0207", port.name.span, format!("port name `{}` does not name a protocol", port.name.node))
+                        .with_span_label("Istio picks the protocol from the port name's prefix")
+                        .with_note("name ports `<protocol>` or `<protocol>-<suffix>`: http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp")
+                        .with_suggestion(port.name.span, format!("tcp-{}", port.name.node), format!("for a plain TCP port write `tcp-{}`", port.name.node)),
+                );
+                continue;
+            };
+            if let Some(previous) = out.iter().position(|p| p.name == port.name.node || p.number == number) {
+                let what = if out[previous].name == port.name.node { "name" } else { "number" };
+                self.report(
+                    Diagnostic::error("E0301", port.span, format!("{} `{}` has two ports with the same {what}", "service", owner.node))
+                        .with_span_label(format!("same {what} as an earlier port"))
+                        .with_label(ports[previous].span, "the earlier port"),
+                );
+                continue;
+            }
+            out.push(model::Port { name: port.name.node.clone(), number, protocol });
+        }
+        out
+    }
+
+    pub(crate) fn service(&mut self, decl: &'a ast::ServiceDecl) -> Option<model::Service> {
+        let ports = self.ports(&decl.ports, &decl.name);
+        if decl.ports.is_empty() {
+            self.report(
+                Diagnostic::error("E0306", decl.name.span, format!("service `{}` declares no port", decl.name.node))
+                    .with_span_label("routes and policies need to know its ports")
+                    .with_note("add one, e.g. `port http 8080`"),
+            );
+        }
+        let policy = self.traffic_policy(&decl.policy);
+        let workload = self.workload_of(decl);
+        Some(model::Service {
+            name: decl.name.node.clone(),
+            namespace: self.service_namespace(decl),
+            fqdn: self.service_fqdn(decl),
+            ports,
+            account: decl.account.as_ref().unwrap_or(&decl.name).node.clone(),
+            versions: decl.versions.iter().map(|v| v.node.clone()).collect(),
+            policy,
+            workload,
+            origin: self.origin(decl.span),
+        })
+    }
+
+    pub(crate) fn traffic_policy(&mut self, decl: &TrafficPolicyDecl) -> model::TrafficPolicy {
+        for span in &decl.duplicates {
+            self.report(Diagnostic::error("E0301", *span, "this statement appears twice").with_span_label("the last one would win; keep one"));
+        }
+        let mut policy = model::TrafficPolicy::default();
+        let pool = settings_map(self, &decl.pool, POOL_SETTINGS, "pool");
+        let mut keys: Vec<&&str> = pool.keys().collect();
+        keys.sort();
+        for key in keys {
+            let value = pool[*key];
+            let p = &mut policy.pool;
+            match *key {
+                "max_connections" => p.max_connections = self.int(value, 1, INT32, "connection count"),
+                "connect_timeout" => p.connect_timeout = self.duration(value),
+                "keepalive_time" => p.keepalive_time = self.duration(value),
+                "keepalive_interval" => p.keepalive_interval = self.duration(value),
+                "keepalive_probes" => p.keepalive_probes = self.int(value, 1, u32::MAX as u64, "probe count"),
+                "tcp_idle_timeout" => p.tcp_idle_timeout = self.duration(value),
+                "max_connection_duration" => p.max_connection_duration = self.duration(value),
+                "max_pending" => p.max_pending = self.int(value, 1, INT32, "pending request count"),
+                "max_requests" => p.max_requests = self.int(value, 1, INT32, "request count"),
+                "max_requests_per_connection" => p.max_requests_per_connection = self.int(value, 1, INT32, "requests per connection"),
+                "max_retries" => p.max_retries = self.int(value, 0, INT32, "concurrent retries"),
+                "idle_timeout" => p.idle_timeout = self.duration(value),
+                "max_concurrent_streams" => p.max_concurrent_streams = self.int(value, 1, INT32, "stream count"),
+                _ => {
+                    p.h2_upgrade = self.word(value, &["default", "do_not_upgrade", "upgrade"], "HTTP/2 upgrade policy").map(|w| match w {
+                        "upgrade" => model::H2Upgrade::Upgrade,
+                        "do_not_upgrade" => model::H2Upgrade::DoNotUpgrade,
+                        _ => model::H2Upgrade::Default,
+                    })
+                }
+            }
+        }
+        let eject = settings_map(self, &decl.eject, EJECT_SETTINGS, "eject");
+        if !decl.eject.is_empty() {
+            let mut e = model::Eject::default();
+            let mut keys: Vec<&&str> = eject.keys().collect();
+            keys.sort();
+            for key in keys {
+                let value = eject[*key];
+                match *key {
+                    "consecutive_5xx" => e.consecutive_5xx = self.int(value, 0, u32::MAX as u64, "error count"),
+                    "consecutive_gateway" => e.consecutive_gateway = self.int(value, 0, u32::MAX as u64, "error count"),
+                    "local_origin" => e.local_origin = self.int(value, 0, u32::MAX as u64, "failure count"),
+                    "interval" => e.interval = self.positive_duration(value),
+                    "base_time" => e.base_time = self.positive_duration(value),
+                    "max_percent" => e.max_percent = self.whole_percent(value),
+                    _ => e.min_health = self.whole_percent(value),
+                }
+            }
+            policy.eject = Some(e);
+        }
+        policy.balance = match &decl.balance {
+            None => None,
+            Some(Balance::Simple(name)) => {
+                if name.node == "least_conn" {
+                    self.report(
+                        Diagnostic::error("E0203", name.span, "`least_conn` is deprecated in Istio")
+                            .with_span_label("use `least_request`")
+                            .with_suggestion(name.span, "least_request", "write `least_request`"),
+                    );
+                    None
+                } else {
+                    self.choose(&name.node, name.span, None, BALANCERS, "load balancer").map(|b| match b {
+                        "round_robin" => model::Balance::RoundRobin,
+                        "least_request" => model::Balance::LeastRequest,
+                        "random" => model::Balance::Random,
+                        _ => model::Balance::Passthrough,
+                    })
+                }
+            }
+            Some(Balance::HashHeader(v, _)) => self.string(v).map(model::Balance::HashHeader),
+            Some(Balance::HashQuery(v, _)) => self.string(v).map(model::Balance::HashQuery),
+            Some(Balance::HashSourceIp(_)) => Some(model::Balance::HashSourceIp),
+            Some(Balance::HashCookie { name, ttl, .. }) => {
+                let ttl = ttl.as_ref().and_then(|t| self.duration(t));
+                self.string(name).map(|name| model::Balance::HashCookie { name, ttl })
+            }
+        };
+        if let Some(warmup) = &decl.warmup {
+            policy.warmup = self.positive_duration(warmup);
+            let hashing = matches!(&decl.balance, Some(b) if !matches!(b, Balance::Simple(_)));
+            let simple_ok = matches!(&policy.balance, None | Some(model::Balance::RoundRobin | model::Balance::LeastRequest));
+            if hashing || !simple_ok {
+                self.report(
+                    Diagnostic::error("E0307", warmup.span, "`warmup` only works with `round_robin` or `least_request` balancing")
+                        .with_span_label("Envoy ramps traffic up only for these balancers"),
+                );
+            }
+        }
+        if let Some(tls) = &decl.tls {
+            let mode = self.choose(&tls.mode.node, tls.mode.span, None, &["disable", "simple", "mutual", "istio_mutual"], "TLS mode");
+            let sni = tls.sni.as_ref().and_then(|s| self.host_string(s));
+            if let Some(mode) = mode {
+                let mode = match mode {
+                    "disable" => model::TlsMode::Disable,
+                    "simple" => model::TlsMode::Simple,
+                    "mutual" => model::TlsMode::Mutual,
+                    _ => model::TlsMode::IstioMutual,
+                };
+                if mode == model::TlsMode::Mutual {
+                    self.report(
+                        Diagnostic::error("E0307", tls.mode.span, "`tls mutual` needs client certificates, which meshc does not manage")
+                            .with_span_label("use `istio_mutual` inside the mesh, or `simple` towards an external TLS server"),
+                    );
+                }
+                policy.tls = Some(model::ClientTls { mode, sni });
+            }
+        }
+        policy
+    }
+
+    /// Istio requires at least 1ms for ejection timings.
+    fn positive_duration(&mut self, value: &ast::Value) -> Option<model::Duration> {
+        let d = self.duration(value)?;
+        if d.millis() == 0 {
+            self.report(Diagnostic::error("E0202", value.span, "this duration must be at least 1ms").with_span_label("0s is not accepted here"));
+            return None;
+        }
+        Some(d)
+    }
+
+    pub(crate) fn external(&mut self, decl: &'a ast::ExternalDecl) -> Option<model::External> {
+        let mut hosts = Vec::new();
+        for host in &decl.hosts {
+            match host {
+                ast::Host::Literal(v) => {
+                    if let Some(h) = self.host_string(v) {
+                        if h == "*" {
+                            self.report(
+                                Diagnostic::error("E0205", v.span, "an external cannot have the host `*`")
+                                    .with_span_label("name the hosts it serves, or `*.domain`"),
+                            );
+                        } else if !h.contains('.') && h.parse::<std::net::IpAddr>().is_err() {
+                            self.report(
+                                Diagnostic::error("E0205", v.span, format!("external host `{h}` is not a fully qualified name"))
+                                    .with_span_label("short names resolve in the namespace of whoever reads them; write the full DNS name"),
+                            );
+                        } else {
+                            hosts.push(h);
+                        }
+                    }
+                }
+                ast::Host::Ref(name) => self.report(
+                    Diagnostic::error("E0201", name.span, "expected a host name in quotes")
+                        .with_span_label("externals are reached by DNS name")
+                        .with_suggestion(name.span, format!("\"{}\"", name.node), "write it as a string"),
+                ),
+            }
+        }
+        if decl.hosts.is_empty() {
+            self.report(
+                Diagnostic::error("E0306", decl.name.span, format!("external `{}` declares no host", decl.name.node))
+                    .with_span_label("add `hosts \"api.example.com\"`"),
+            );
+        }
+        let ports = self.ports(&decl.ports, &decl.name);
+        if decl.ports.is_empty() {
+            self.report(
+                Diagnostic::error("E0306", decl.name.span, format!("external `{}` declares no port", decl.name.node))
+                    .with_span_label("add one, e.g. `port https 443`"),
+            );
+        }
+        let resolution = match &decl.resolution {
+            Some(r) => self.choose(&r.node, r.span, None, &["none", "static", "dns", "dns_round_robin"], "resolution")?,
+            None if !decl.endpoints.is_empty() && decl.endpoints.iter().all(|e| self.is_ip_literal(e)) => "static",
+            None => "dns",
+        };
+        let resolution = match resolution {
+            "none" => model::Resolution::None,
+            "static" => model::Resolution::Static,
+            "dns_round_robin" => model::Resolution::DnsRoundRobin,
+            _ => model::Resolution::Dns,
+        };
+        let internal = match &decl.location {
+            Some(l) => self.choose(&l.node, l.span, None, &["external", "internal"], "location")? == "internal",
+            None => false,
+        };
+        let addresses: Vec<String> = decl.addresses.iter().filter_map(|a| self.address(a, true)).collect();
+        let endpoints: Vec<String> = decl.endpoints.iter().filter_map(|e| self.address(e, false)).collect();
+        self.check_resolution(decl, resolution, &endpoints, &addresses, &hosts, &ports);
+        let policy = self.traffic_policy(&decl.policy);
+        Some(model::External {
+            name: decl.name.node.clone(),
+            namespace: self.namespace.clone(),
+            hosts,
+            ports,
+            resolution,
+            internal,
+            addresses,
+            endpoints,
+            policy,
+            origin: self.origin(decl.span),
+        })
+    }
+
+    fn is_ip_literal(&self, value: &ast::Value) -> bool {
+        matches!(&value.kind, ast::ValueKind::Str(s) if s.as_plain().is_some_and(|t| t.parse::<std::net::IpAddr>().is_ok()))
+    }
+
+    /// An IP (or CIDR when `cidr`), or for endpoints a host name.
+    fn address(&mut self, value: &ast::Value, cidr: bool) -> Option<String> {
+        let text = self.string(value)?;
+        let (ip, prefix) = text.split_once('/').map_or((text.as_str(), None), |(a, p)| (a, Some(p)));
+        let ip_ok = ip.parse::<std::net::IpAddr>().is_ok();
+        let prefix_ok = prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= if ip.contains(':') { 128 } else { 32 }));
+        if cidr {
+            if !(ip_ok && prefix_ok) {
+                self.report(Diagnostic::error("E0205", value.span, format!("invalid address `{text}`")).with_span_label("expected an IP address or a CIDR block"));
+                return None;
+            }
+        } else if prefix.is_some() || (!ip_ok && super::values::check_host(&text).is_err()) {
+            self.report(Diagnostic::error("E0205", value.span, format!("invalid endpoint `{text}`")).with_span_label("expected an IP address or a host name"));
+            return None;
+        }
+        Some(text)
+    }
+
+    fn check_resolution(
+        &mut self,
+        decl: &ast::ExternalDecl,
+        resolution: model::Resolution,
+        endpoints: &[String],
+        addresses: &[String],
+        hosts: &[String],
+        ports: &[model::Port],
+    ) {
+        let at = decl.resolution.as_ref().map_or(decl.name.span, |r| r.span);
+        match resolution {
+            model::Resolution::None if !endpoints.is_empty() => self.report(
+                Diagnostic::error("E0307", at, "resolution `none` cannot have endpoints").with_span_label("use `static` for fixed IPs or `dns`"),
+            ),
+            model::Resolution::Static => {
+                if endpoints.is_empty() {
+                    self.report(Diagnostic::error("E0307", at, "resolution `static` needs endpoints").with_span_label("add `endpoints \"10.0.0.1\", …`"));
+                }
+                if let Some((i, bad)) = endpoints.iter().enumerate().find(|(_, e)| e.parse::<std::net::IpAddr>().is_err()) {
+                    self.report(
+                        Diagnostic::error("E0307", decl.endpoints[i].span, format!("static endpoint `{bad}` is not an IP address"))
+                            .with_span_label("with `static` resolution endpoints are IPs; use `dns` for names"),
+                    );
+                }
+            }
+            model::Resolution::DnsRoundRobin if endpoints.len() > 1 => self.report(
+                Diagnostic::error("E0307", at, "resolution `dns_round_robin` allows at most one endpoint").with_span_label("use `dns` for several"),
+            ),
+            _ => {}
+        }
+        if resolution != model::Resolution::Static && resolution != model::Resolution::None && !addresses.is_empty() {
+            if let Some(cidr) = decl.addresses.iter().zip(addresses).find(|(_, a)| a.contains('/')) {
+                self.report(Diagnostic::error("E0307", cidr.0.span, "CIDR addresses need resolution `static` or `none`").with_span_label("a CIDR block"));
+            }
+        }
+        let tcp = ports.iter().any(|p| !p.protocol.is_http() && !matches!(p.protocol, Protocol::Https | Protocol::Tls));
+        if tcp && hosts.len() > 1 && resolution != model::Resolution::None {
+            self.report(
+                Diagnostic::error("E0307", decl.name.span, "an external with a TCP port and several hosts needs resolution `none`")
+                    .with_span_label("Istio cannot tell the hosts apart on a plain TCP port")
+                    .with_note("split it into one external per host"),
+            );
+        }
+    }
+}
