@@ -6,3 +6,6 @@ pub mod yaml;
 
 pub use output::{to_stream, write_tree, EmittedEnv, OutputFile};
 pub use yaml::{multi_document, to_yaml};
+
+pub mod lower;
+pub use lower::emit;
