@@ -48,8 +48,12 @@ pub struct PolicyTargetReference {
 }
 
 /// Port protocols Istio parses (`pkg/config/protocol`), in their canonical spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+///
+/// The `Default` (HTTP) exists only so that structs with a required protocol (Gateway ports)
+/// can derive `Default` for `..Default::default()`; always set the protocol explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub enum Protocol {
+    #[default]
     #[serde(rename = "HTTP")]
     Http,
     #[serde(rename = "HTTPS")]

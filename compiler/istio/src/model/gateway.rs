@@ -18,7 +18,7 @@ pub struct Gateway {
     pub selector: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Server {
     pub port: GatewayPort,
@@ -33,7 +33,7 @@ pub struct Server {
 }
 
 /// A gateway port: all three fields are required; names unique across servers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayPort {
     pub number: u32,

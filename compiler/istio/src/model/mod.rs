@@ -7,7 +7,7 @@
 //! with Istio's exact strings. Structs derive `Default` where every field has a natural empty
 //! value, so callers can write `Foo { x: .., ..Default::default() }`.
 
-mod common;
+pub mod common;
 mod meta;
 
 pub mod authorization_policy;

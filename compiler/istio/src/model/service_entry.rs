@@ -32,7 +32,7 @@ pub struct ServiceEntry {
     pub subject_alt_names: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePort {
     pub number: u32,
