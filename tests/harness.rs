@@ -1,0 +1,87 @@
+//! Shared helpers for the data-driven tests: loading cases and projects into `Sources`,
+//! reading `# ~ CODE` annotations, and rendering diagnostics without colour.
+
+use std::path::{Path, PathBuf};
+
+use meshc_core::render::human;
+use meshc_core::{Analysis, Sources};
+
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// Every file with `extension` directly in `dir`, sorted.
+pub fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every `.mesh` file under `dir`, named relative to it, as the CLI would load them.
+pub fn load_project(dir: &Path) -> Sources {
+    let mut paths = Vec::new();
+    collect(dir, &mut paths);
+    paths.sort();
+    let mut sources = Sources::new();
+    for path in paths {
+        let name = path.strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        sources.add(name, text);
+    }
+    sources
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "mesh") {
+            out.push(path);
+        }
+    }
+}
+
+/// A single-file case: its name is the file name.
+pub fn load_case(path: &Path) -> Sources {
+    let mut sources = Sources::new();
+    let name = path.file_name().expect("file name").to_string_lossy().to_string();
+    sources.add(name, std::fs::read_to_string(path).expect("case readable"));
+    sources
+}
+
+/// Rendered diagnostics as a terminal without colour shows them.
+pub fn render(sources: &Sources, analysis: &Analysis) -> String {
+    human::render(sources, &analysis.diagnostics, human::Color::Never)
+}
+
+/// `(line, code)` of every `# ~ CODE` annotation; a line may carry several codes.
+pub fn annotations(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some((_, rest)) = line.split_once("# ~") {
+            for code in rest.split_whitespace() {
+                out.push((i + 1, code.trim_end_matches(',').to_string()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `(line, code)` of every diagnostic's primary span.
+pub fn reported(sources: &Sources, analysis: &Analysis) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (sources.line_col(d.span.file, d.span.start as usize).0, d.code.to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
