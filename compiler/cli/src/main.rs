@@ -7,7 +7,6 @@ mod drift;
 mod error;
 mod project;
 mod stdout;
-mod suggest;
 
 use std::process::ExitCode;
 

@@ -354,3 +354,89 @@ fn stdout_mode_writes_no_files() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!dir.path().join("out").exists());
 }
+
+/// A temp dir holding the example with `from` replaced by `to` as `proj/mesh.mesh`.
+fn edited_example(from: &str, to: &str) -> tempfile::TempDir {
+    assert!(
+        EXAMPLE.contains(from),
+        "the example no longer contains {from:?}"
+    );
+    let dir = temp();
+    write(
+        dir.path(),
+        "proj/mesh.mesh",
+        EXAMPLE.replacen(from, to, 1).as_bytes(),
+    );
+    dir
+}
+
+#[test]
+fn a_build_with_errors_exits_1_and_never_touches_the_output_dir() {
+    let dir = edited_example("-> auth-service@v1", "-> auth-servce@v1");
+    write(dir.path(), "out/dev/kept.yaml", b"kind: Kept\n");
+    let run = meshc(dir.path(), &["build", "proj"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[E0101]: "), "{}", run.stderr);
+    assert!(run.stderr.contains("--> mesh.mesh:"), "{}", run.stderr);
+    assert!(run
+        .stderr
+        .trim_end()
+        .lines()
+        .last()
+        .is_some_and(|line| line.starts_with("error: aborting due to ")));
+    assert!(!run.stderr.contains("wrote"), "{}", run.stderr);
+    let kept: Vec<_> = fs::read_dir(dir.path().join("out/dev"))
+        .expect("out/dev")
+        .flatten()
+        .collect();
+    assert_eq!(kept.len(), 1, "the output dir must be left as it was");
+    assert_eq!(meshc(dir.path(), &["build", "proj", "--check"]).code, 1);
+    assert_eq!(meshc(dir.path(), &["check", "proj"]).code, 1);
+
+    let json = meshc(dir.path(), &["check", "proj", "--message-format", "json"]);
+    assert_eq!(json.code, 1);
+    let lines = json_lines(&json.stderr);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["code"] == "E0101" && line["file"] == "mesh.mesh"),
+        "{}",
+        json.stderr
+    );
+
+    let github = meshc(dir.path(), &["check", "proj", "--message-format", "github"]);
+    assert_eq!(github.code, 1);
+    assert!(
+        github
+            .stderr
+            .lines()
+            .all(|line| line.starts_with("::error file=proj/mesh.mesh,")),
+        "{}",
+        github.stderr
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let production = r#"env prod production { domain = "biometrics.app" }"#;
+    let permissive = r#"env prod production { domain = "biometrics.app"  mtls = permissive }"#;
+    let dir = edited_example(production, permissive);
+    let run = meshc(dir.path(), &["check", "proj"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning["), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("warning: 1 warning emitted\n"),
+        "{}",
+        run.stderr
+    );
+
+    let run = meshc(dir.path(), &["build", "proj", "--deny-warnings"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("error: aborting due to 1 warning (--deny-warnings)\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("out").exists());
+}

@@ -9,8 +9,8 @@ use meshc_istio::output::{self, EmittedEnv};
 use crate::diagnostics::{plural, Reporter};
 use crate::drift;
 use crate::error::Fatal;
-use crate::suggest::did_you_mean;
 use crate::Outcome;
+use meshc_core::suggest::did_you_mean;
 
 /// The output directory when `--out` is not given, relative to the current directory.
 pub const DEFAULT_OUT: &str = "out";

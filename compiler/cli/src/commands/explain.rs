@@ -3,8 +3,8 @@
 use meshc_core::codes;
 
 use crate::error::Fatal;
-use crate::suggest::did_you_mean;
 use crate::Outcome;
+use meshc_core::suggest::did_you_mean;
 
 #[derive(clap::Args)]
 pub struct Args {
