@@ -234,7 +234,21 @@ pub struct External {
     pub addresses: Vec<String>,
     pub endpoints: Vec<String>,
     pub policy: TrafficPolicy,
+    /// Set when traffic to this external leaves through an egress gateway.
+    pub egress: Option<EgressRoute>,
     pub origin: Origin,
+}
+
+/// How sidecars reach an external through an egress gateway: two legs, mesh → gateway and
+/// gateway → external, one per external port.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EgressRoute {
+    /// `namespace/name` of the Gateway.
+    pub gateway: String,
+    /// The gateway's Kubernetes Service, e.g. `istio-egressgateway.istio-system.svc.cluster.local`.
+    pub gateway_host: String,
+    /// Per external port: `(external port, gateway server port, TLS passthrough?)`.
+    pub legs: Vec<(u32, u32, bool)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

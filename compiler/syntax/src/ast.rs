@@ -214,6 +214,8 @@ pub struct ExternalDecl {
     pub addresses: Vec<Value>,
     pub endpoints: Vec<Value>,
     pub policy: TrafficPolicyDecl,
+    /// `via GATEWAY`: leave the mesh through this egress gateway.
+    pub via: Option<Name>,
     pub span: Span,
 }
 

@@ -545,6 +545,7 @@ impl Builder {
             addresses: Vec::new(),
             endpoints: Vec::new(),
             policy: TrafficPolicyDecl::default(),
+            via: None,
             span,
         };
         for stmt in inner {
@@ -556,6 +557,7 @@ impl Builder {
                 Rule::location_stmt => decl.location = Some(self.name(last_child(stmt))),
                 Rule::addresses_stmt => decl.addresses.extend(self.values(last_child(stmt))),
                 Rule::endpoints_stmt => decl.endpoints.extend(self.values(last_child(stmt))),
+                Rule::via_stmt => decl.via = Some(self.name(last_child(stmt))),
                 _ => {}
             }
         }

@@ -106,13 +106,8 @@ impl<'a> Checker<'a> {
             origin: self.origin(decl.span),
         };
         let mut http_spans: Vec<Span> = Vec::new();
-        let mut kinds: Vec<(&'static str, Span)> = Vec::new();
         for rule in &decl.rules {
-            let kind = rule_kind(rule);
-            if let Some(kind) = kind {
-                kinds.push((kind, rule.span));
-            }
-            match kind {
+            match rule_kind(rule) {
                 Some("tls") => {
                     if let Some(r) = self.tls_rule(rule) {
                         route.tls.push(r);
@@ -133,11 +128,6 @@ impl<'a> Checker<'a> {
                     Diagnostic::error("E0408", rule.match_span, "a rule cannot mix `sni` or `tcp` with HTTP matches")
                         .with_span_label("TLS, TCP and HTTP traffic are routed separately"),
                 ),
-            }
-        }
-        if let (Some(first), Some(other)) = (kinds.first(), kinds.iter().find(|(k, _)| *k != kinds[0].0)) {
-            if first.0 == "http" || other.0 == "http" {
-                // HTTP and TLS/TCP rules may share a route (Istio keeps them in separate lists).
             }
         }
         self.check_shadowing(&route.http, &http_spans);
@@ -298,7 +288,7 @@ impl<'a> Checker<'a> {
             retry: retry.map(|(r, _)| r),
             rewrite,
             rewrite_authority,
-            fault: fault.map(|(f, _)| f),
+            fault: fault.map(|(f, _)| f).filter(|f| f.delay.is_some() || f.abort.is_some()),
             mirror: mirror.map(|(d, p, _)| (d, p)),
             cors: own.cors.or_else(|| defaults.cors.clone()),
             request_headers: merge_headers(own.request_headers, &defaults.request_headers),
@@ -523,7 +513,9 @@ impl<'a> Checker<'a> {
                 None => None,
             };
             let port = self.destination_port(&service.name, &service.ports, d)?;
-            let _ = http;
+            if http {
+                self.check_http_port(service, port, d);
+            }
             return Some(Resolved { destination: model::Destination { host: self.service_fqdn(service), subset, port: Some(port), weight: None }, span });
         }
         if let Some(external) = self.decls.external(&d.target.node) {
@@ -545,6 +537,22 @@ impl<'a> Checker<'a> {
         let candidates = self.decls.destination_names();
         self.unknown("E0101", "service", &d.target, candidates);
         None
+    }
+
+    /// HTTP rules only apply to traffic Envoy parses as HTTP: a TCP port gets no retries,
+    /// no matching, nothing — Istio would silently ignore the rule.
+    fn check_http_port(&mut self, service: &ast::ServiceDecl, port: u32, d: &ast::Destination) {
+        let declared = service.ports.iter().find(|p| matches!(&p.number.kind, ast::ValueKind::Number(n) if n.parse() == Ok(port)));
+        let Some(declared) = declared else { return };
+        let Some(protocol) = model::Protocol::from_port_name(&declared.name.node) else { return };
+        if !protocol.is_http() {
+            self.report(
+                Diagnostic::error("E0405", d.port.as_ref().map_or(d.target.span, |p| p.span()), format!("HTTP rule sends traffic to port `{}`, which speaks {}", declared.name.node, protocol.as_istio()))
+                    .with_span_label("not an HTTP port")
+                    .with_label(declared.name.span, "declared here")
+                    .with_note("HTTP rules (paths, methods, headers, retries) only apply to http, http2, grpc and grpc-web ports; route TCP with `tcp -> …` and TLS with `sni \"host\" -> …`"),
+            );
+        }
     }
 
     fn destination_port(&mut self, owner: &ast::Name, ports: &[ast::PortDecl], d: &ast::Destination) -> Option<u32> {
@@ -653,17 +661,18 @@ impl<'a> Checker<'a> {
                 },
                 RuleOption::Fault(f) => {
                     let percent = self.percent(&f.percent);
-                    let fault = out.fault.get_or_insert_with(|| (model::Fault::default(), f.span));
+                    let (fault, _) = out.fault.get_or_insert_with(|| (model::Fault::default(), f.span));
+                    // A fault at 0% never fires: leaving it out lets an environment value
+                    // switch fault injection off (`fault abort 503 $abort_rate`).
                     match f.kind {
                         ast::FaultKind::Delay => {
                             if let (Some(d), Some(p)) = (self.duration(&f.value), percent) {
-                                out.fault.as_mut().map(|(x, _)| x.delay = Some((d, p)));
+                                fault.delay = (p > 0.0).then_some((d, p));
                             }
                         }
                         ast::FaultKind::Abort => {
-                            let _ = fault;
                             if let (Some(s), Some(p)) = (self.int(&f.value, 200, 599, "HTTP status"), percent) {
-                                out.fault.as_mut().map(|(x, _)| x.abort = Some((s as u32, p)));
+                                fault.abort = (p > 0.0).then_some((s as u32, p));
                             }
                         }
                     }
@@ -727,7 +736,7 @@ impl<'a> Checker<'a> {
                     cors.origins = values
                         .iter()
                         .filter_map(|v| self.string(v))
-                        .map(|o| if o == "*" { StringMatch::Exact(o) } else { StringMatch::Exact(o) })
+                        .map(StringMatch::Exact)
                         .collect()
                 }
                 "methods" => {

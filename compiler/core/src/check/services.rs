@@ -293,6 +293,10 @@ impl<'a> Checker<'a> {
         let endpoints: Vec<String> = decl.endpoints.iter().filter_map(|e| self.address(e, false)).collect();
         self.check_resolution(decl, resolution, &endpoints, &addresses, &hosts, &ports);
         let policy = self.traffic_policy(&decl.policy);
+        let egress = match &decl.via {
+            Some(via) => Some(self.egress_route(via, &hosts, &ports)?),
+            None => None,
+        };
         Some(model::External {
             name: decl.name.node.clone(),
             namespace: self.namespace.clone(),
@@ -303,7 +307,83 @@ impl<'a> Checker<'a> {
             addresses,
             endpoints,
             policy,
+            egress,
             origin: self.origin(decl.span),
+        })
+    }
+
+    /// `via GATEWAY` on an external: the gateway must be an egress gateway with a server
+    /// for each kind of port the external has, and it must accept the external's hosts.
+    fn egress_route(&mut self, via: &ast::Name, hosts: &[String], ports: &[model::Port]) -> Option<model::EgressRoute> {
+        let Some(gateway) = self.decls.gateway(&via.node) else {
+            let candidates = self.decls.gateways.iter().filter(|g| g.egress).map(|g| g.name.node.as_str()).collect();
+            self.unknown("E0104", "gateway", via, candidates);
+            return None;
+        };
+        self.record_ref(via.span, crate::index::DefKind::Gateway, &via.node, None);
+        if !gateway.egress {
+            self.report(
+                Diagnostic::error("E0307", via.span, format!("gateway `{}` is not an egress gateway", via.node))
+                    .with_span_label("traffic leaves the mesh through an egress gateway")
+                    .with_label(gateway.name.span, "declared without `egress`")
+                    .with_note("declare it as `gateway NAME egress { … }`"),
+            );
+            return None;
+        }
+        let namespace = self.gateway_namespace(gateway);
+        let mut servers: Vec<(ast::ServerProtocol, u32, bool)> = Vec::new();
+        for server in &gateway.servers {
+            if let ast::ValueKind::Number(n) = &server.port.kind {
+                if let Ok(port) = n.parse() {
+                    servers.push((server.protocol, port, server.passthrough.is_some()));
+                }
+            }
+        }
+        let mut legs = Vec::new();
+        for port in ports {
+            let tls = matches!(port.protocol, Protocol::Https | Protocol::Tls);
+            let server = servers.iter().find(|(protocol, _, passthrough)| {
+                if tls {
+                    *protocol == ast::ServerProtocol::Tls && *passthrough
+                } else {
+                    *protocol == ast::ServerProtocol::Http
+                }
+            });
+            match server {
+                Some((_, server_port, _)) => legs.push((port.number, *server_port, tls)),
+                None => {
+                    let wanted = if tls { "`tls <port> passthrough`" } else { "`http <port>`" };
+                    self.report(
+                        Diagnostic::error("E0307", via.span, format!("egress gateway `{}` has no {wanted} server for port `{}`", via.node, port.name))
+                            .with_span_label(format!("port {} of this external cannot pass the gateway", port.number))
+                            .with_label(gateway.name.span, "the gateway")
+                            .with_note("TLS traffic leaves through a passthrough server; plain HTTP through an http server"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let served = self.gateway_hosts(gateway);
+        for host in hosts {
+            if !served.iter().any(|p| super::gateways::host_covers(p, host)) {
+                self.report(
+                    Diagnostic::error("E0403", via.span, format!("host `{host}` is not served by `{}`", via.node))
+                        .with_span_label("the egress gateway must accept the external's hosts")
+                        .with_label(gateway.name.span, "add the host (or the external's name) to its `hosts`"),
+                );
+                return None;
+            }
+        }
+        let mut labels = gateway.selector.iter().map(|(k, v)| (k.node.as_str(), v));
+        let service = match labels.find(|(k, _)| *k == "istio") {
+            Some((_, v)) => format!("istio-{}", self.string(v)?),
+            None if gateway.selector.is_empty() => "istio-egressgateway".to_string(),
+            None => gateway.name.node.clone(),
+        };
+        Some(model::EgressRoute {
+            gateway: format!("{namespace}/{}", gateway.name.node),
+            gateway_host: format!("{service}.{namespace}.svc.cluster.local"),
+            legs,
         })
     }
 

@@ -44,6 +44,9 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             ..Default::default()
         };
         out.push(&external.name, &external.namespace, &external.origin, spec);
+        if let Some(egress) = &external.egress {
+            out.push(&format!("{}-egress", external.name), &external.namespace, &external.origin, egress_route(external, egress));
+        }
         if !external.policy.is_empty() {
             for (i, host) in external.hosts.iter().enumerate() {
                 let name = if i == 0 { external.name.clone() } else { format!("{}-{i}", external.name) };
@@ -111,6 +114,49 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
         };
         out.push(&sidecar.workload.name, &sidecar.workload.namespace, &sidecar.origin, spec);
     }
+}
+
+/// Two legs per port: sidecars send the external's traffic to the egress gateway, and the
+/// gateway sends it on to the external. TLS is routed by SNI and passes through untouched.
+fn egress_route(external: &model::External, egress: &model::EgressRoute) -> vs::VirtualService {
+    let mut spec = vs::VirtualService {
+        hosts: external.hosts.clone(),
+        gateways: vec!["mesh".to_string(), egress.gateway.clone()],
+        ..Default::default()
+    };
+    let to = |host: &str, number: u32| vs::RouteDestination {
+        destination: vs::Destination { host: host.to_string(), subset: None, port: Some(PortSelector { number }) },
+        weight: None,
+    };
+    let external_host = &external.hosts[0];
+    for &(port, gateway_port, tls) in &egress.legs {
+        if tls {
+            for (gateway, match_port, host, dest_port) in
+                [("mesh", port, egress.gateway_host.as_str(), gateway_port), (egress.gateway.as_str(), gateway_port, external_host.as_str(), port)]
+            {
+                spec.tls.push(vs::TlsRoute {
+                    r#match: vec![vs::TlsMatchAttributes {
+                        sni_hosts: external.hosts.clone(),
+                        port: Some(match_port),
+                        gateways: vec![gateway.to_string()],
+                        ..Default::default()
+                    }],
+                    route: vec![to(host, dest_port)],
+                });
+            }
+        } else {
+            for (gateway, match_port, host, dest_port) in
+                [("mesh", port, egress.gateway_host.as_str(), gateway_port), (egress.gateway.as_str(), gateway_port, external_host.as_str(), port)]
+            {
+                spec.http.push(vs::HttpRoute {
+                    r#match: vec![vs::HttpMatchRequest { gateways: vec![gateway.to_string()], port: Some(match_port), ..Default::default() }],
+                    route: vec![vs::HttpRouteDestination { destination: to(host, dest_port).destination, weight: None, headers: None }],
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    spec
 }
 
 pub(crate) fn protocol(p: Protocol) -> IstioProtocol {
