@@ -37,15 +37,13 @@ pub struct Counts {
 
 impl Counts {
     pub fn of(diagnostics: &[Diagnostic]) -> Self {
-        diagnostics
-            .iter()
-            .fold(Counts::default(), |mut counts, diagnostic| {
-                match diagnostic.severity {
-                    Severity::Error => counts.errors += 1,
-                    Severity::Warning => counts.warnings += 1,
-                }
-                counts
-            })
+        diagnostics.iter().fold(Counts::default(), |mut counts, diagnostic| {
+            match diagnostic.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+            }
+            counts
+        })
     }
 }
 
@@ -62,32 +60,17 @@ impl Reporter {
             ColorChoice::Never => false,
             ColorChoice::Auto => std::io::stderr().is_terminal() && !no_color(),
         };
-        Reporter {
-            format,
-            color,
-            deny_warnings,
-        }
+        Reporter { format, color, deny_warnings }
     }
 
     /// Prints the diagnostics in the chosen format and returns their counts.
     /// `project_dir` is the directory the file names are relative to, as the user gave it;
     /// GitHub annotations need it to name files from the repository root.
-    pub fn diagnostics(
-        &self,
-        sources: &Sources,
-        diagnostics: &[Diagnostic],
-        project_dir: &Path,
-    ) -> Counts {
+    pub fn diagnostics(&self, sources: &Sources, diagnostics: &[Diagnostic], project_dir: &Path) -> Counts {
         let text = match self.format {
-            MessageFormat::Human => render::human::render(
-                sources,
-                diagnostics,
-                if self.color {
-                    Color::Always
-                } else {
-                    Color::Never
-                },
-            ),
+            MessageFormat::Human => {
+                render::human::render(sources, diagnostics, if self.color { Color::Always } else { Color::Never })
+            }
             MessageFormat::Json => render::json::render(sources, diagnostics),
             MessageFormat::Github => {
                 let dir = project_dir.to_string_lossy();
@@ -124,11 +107,7 @@ impl Reporter {
 
     /// An error that concerns no source location, e.g. drift found by `build --check`.
     pub fn error(&self, message: &str, help: &[String]) {
-        self.fatal(&Fatal {
-            message: message.to_string(),
-            help: help.to_vec(),
-            path: None,
-        });
+        self.fatal(&Fatal { message: message.to_string(), help: help.to_vec(), path: None });
     }
 
     /// A fatal error (exit status 2) in the chosen format.
@@ -157,10 +136,7 @@ impl Reporter {
                     message.push_str(&format!("\nhelp: {help}"));
                 }
                 let file = match &fatal.path {
-                    Some(path) => format!(
-                        " file={}",
-                        render::github::escape_property(&path.to_string_lossy())
-                    ),
+                    Some(path) => format!(" file={}", render::github::escape_property(&path.to_string_lossy())),
                     None => String::new(),
                 };
                 format!("::error{file}::{}\n", render::github::escape_data(&message))
@@ -187,22 +163,12 @@ fn summary_line(counts: Counts, deny_warnings: bool) -> Option<(Severity, String
     let warnings = plural(counts.warnings, "warning");
     match (counts.errors, counts.warnings) {
         (0, 0) => None,
-        (0, _) if deny_warnings => Some((
-            Severity::Error,
-            format!("aborting due to {warnings} (--deny-warnings)"),
-        )),
+        (0, _) if deny_warnings => Some((Severity::Error, format!("aborting due to {warnings} (--deny-warnings)"))),
         (0, _) => Some((Severity::Warning, format!("{warnings} emitted"))),
-        (errors, 0) => Some((
-            Severity::Error,
-            format!("aborting due to {}", plural(errors, "error")),
-        )),
-        (errors, _) => Some((
-            Severity::Error,
-            format!(
-                "aborting due to {}; {warnings} emitted",
-                plural(errors, "error")
-            ),
-        )),
+        (errors, 0) => Some((Severity::Error, format!("aborting due to {}", plural(errors, "error")))),
+        (errors, _) => {
+            Some((Severity::Error, format!("aborting due to {}; {warnings} emitted", plural(errors, "error"))))
+        }
     }
 }
 
@@ -236,27 +202,15 @@ mod tests {
     #[test]
     fn summary_lines() {
         assert_eq!(summary_line(counts(0, 0), false), None);
-        assert_eq!(
-            summary_line(counts(0, 1), false),
-            Some((Severity::Warning, "1 warning emitted".into()))
-        );
+        assert_eq!(summary_line(counts(0, 1), false), Some((Severity::Warning, "1 warning emitted".into())));
         assert_eq!(
             summary_line(counts(0, 2), true),
-            Some((
-                Severity::Error,
-                "aborting due to 2 warnings (--deny-warnings)".into()
-            ))
+            Some((Severity::Error, "aborting due to 2 warnings (--deny-warnings)".into()))
         );
-        assert_eq!(
-            summary_line(counts(1, 0), false),
-            Some((Severity::Error, "aborting due to 1 error".into()))
-        );
+        assert_eq!(summary_line(counts(1, 0), false), Some((Severity::Error, "aborting due to 1 error".into())));
         assert_eq!(
             summary_line(counts(2, 1), false),
-            Some((
-                Severity::Error,
-                "aborting due to 2 errors; 1 warning emitted".into()
-            ))
+            Some((Severity::Error, "aborting due to 2 errors; 1 warning emitted".into()))
         );
     }
 

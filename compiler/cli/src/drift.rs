@@ -50,26 +50,17 @@ pub struct Drift {
 
 /// Compares `planned` with the contents of `out`, reading only.
 pub fn compare(out: &Path, planned: &[Planned]) -> Result<Drift, Fatal> {
-    let wanted: BTreeMap<&Path, &[u8]> = planned
-        .iter()
-        .map(|file| (file.path.as_path(), file.contents.as_slice()))
-        .collect();
+    let wanted: BTreeMap<&Path, &[u8]> =
+        planned.iter().map(|file| (file.path.as_path(), file.contents.as_slice())).collect();
     let mut present = BTreeMap::new();
-    let mut env_dirs: Vec<&Path> = planned
-        .iter()
-        .filter_map(|file| file.path.iter().next().map(Path::new))
-        .collect();
+    let mut env_dirs: Vec<&Path> = planned.iter().filter_map(|file| file.path.iter().next().map(Path::new)).collect();
     env_dirs.sort();
     env_dirs.dedup();
     for env_dir in env_dirs {
         collect(out, env_dir, &mut present)?;
     }
 
-    let mut paths: Vec<&Path> = wanted
-        .keys()
-        .copied()
-        .chain(present.keys().map(PathBuf::as_path))
-        .collect();
+    let mut paths: Vec<&Path> = wanted.keys().copied().chain(present.keys().map(PathBuf::as_path)).collect();
     paths.sort();
     paths.dedup();
 
@@ -87,11 +78,7 @@ pub fn compare(out: &Path, planned: &[Planned]) -> Result<Drift, Fatal> {
 }
 
 /// Reads every file under `out/relative` into `found`, keyed by path relative to `out`.
-fn collect(
-    out: &Path,
-    relative: &Path,
-    found: &mut BTreeMap<PathBuf, Vec<u8>>,
-) -> Result<(), Fatal> {
+fn collect(out: &Path, relative: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<(), Fatal> {
     let dir = out.join(relative);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -102,14 +89,10 @@ fn collect(
         let entry = entry.map_err(|error| Fatal::io("cannot read directory", &dir, &error))?;
         let child = relative.join(entry.file_name());
         let path = entry.path();
-        if fs::metadata(&path)
-            .map_err(|error| Fatal::io("cannot read", &path, &error))?
-            .is_dir()
-        {
+        if fs::metadata(&path).map_err(|error| Fatal::io("cannot read", &path, &error))?.is_dir() {
             collect(out, &child, found)?;
         } else {
-            let contents =
-                fs::read(&path).map_err(|error| Fatal::io("cannot read", &path, &error))?;
+            let contents = fs::read(&path).map_err(|error| Fatal::io("cannot read", &path, &error))?;
             found.insert(child, contents);
         }
     }
@@ -118,22 +101,11 @@ fn collect(
 
 fn file_diff(path: &Path, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
     let shown = path.display();
-    let old_name = if old.is_some() {
-        format!("a/{shown}")
-    } else {
-        "/dev/null".to_string()
-    };
-    let new_name = if new.is_some() {
-        format!("b/{shown}")
-    } else {
-        "/dev/null".to_string()
-    };
+    let old_name = if old.is_some() { format!("a/{shown}") } else { "/dev/null".to_string() };
+    let new_name = if new.is_some() { format!("b/{shown}") } else { "/dev/null".to_string() };
     match (text(old), text(new)) {
         (Some(old), Some(new)) => {
-            let mut diff = TextDiff::from_lines(old, new)
-                .unified_diff()
-                .header(&old_name, &new_name)
-                .to_string();
+            let mut diff = TextDiff::from_lines(old, new).unified_diff().header(&old_name, &new_name).to_string();
             if !diff.ends_with('\n') {
                 diff.push('\n');
             }
@@ -153,10 +125,7 @@ mod tests {
     use super::*;
 
     fn planned(path: &str, contents: &str) -> Planned {
-        Planned {
-            path: PathBuf::from(path),
-            contents: contents.as_bytes().to_vec(),
-        }
+        Planned { path: PathBuf::from(path), contents: contents.as_bytes().to_vec() }
     }
 
     fn write(root: &Path, relative: &str, contents: &[u8]) {
@@ -170,14 +139,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         write(dir.path(), "dev/a.yaml", b"kind: A\n");
         write(dir.path(), "prod/a.yaml", b"kind: A\n");
-        let drift = compare(
-            dir.path(),
-            &[
-                planned("dev/a.yaml", "kind: A\n"),
-                planned("prod/a.yaml", "kind: A\n"),
-            ],
-        )
-        .expect("compares");
+        let drift = compare(dir.path(), &[planned("dev/a.yaml", "kind: A\n"), planned("prod/a.yaml", "kind: A\n")])
+            .expect("compares");
         assert_eq!(drift, Drift::default());
     }
 
@@ -213,8 +176,7 @@ mod tests {
     #[test]
     fn a_missing_output_directory_is_all_additions() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let drift =
-            compare(&dir.path().join("out"), &[planned("dev/a.yaml", "a\n")]).expect("compares");
+        let drift = compare(&dir.path().join("out"), &[planned("dev/a.yaml", "a\n")]).expect("compares");
         assert_eq!(drift.changed, 1);
         assert!(drift.diff.contains("+++ b/"), "{}", drift.diff);
     }

@@ -15,11 +15,7 @@ pub struct Fatal {
 
 impl Fatal {
     pub fn new(message: impl Into<String>) -> Self {
-        Fatal {
-            message: message.into(),
-            help: Vec::new(),
-            path: None,
-        }
+        Fatal { message: message.into(), help: Vec::new(), path: None }
     }
 
     /// An IO error about `path`; the message names the path so the user can find it.

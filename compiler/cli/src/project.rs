@@ -22,29 +22,20 @@ pub fn load(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
     match fs::metadata(root) {
         Ok(metadata) if metadata.is_dir() => {}
         Ok(_) => {
-            return Err(
-                Fatal::new(format!("{} is not a directory", root.display())).with_help(
-                    "meshc takes a project directory and compiles every .mesh file under it",
-                ),
-            )
+            return Err(Fatal::new(format!("{} is not a directory", root.display()))
+                .with_help("meshc takes a project directory and compiles every .mesh file under it"))
         }
         Err(error) if error.kind() == ErrorKind::NotFound => {
             return Err(Fatal::new(format!("no such directory: {}", root.display())))
         }
         Err(error) => return Err(Fatal::io("cannot read", root, &error)),
     }
-    let skip: Vec<PathBuf> = skip
-        .iter()
-        .filter_map(|dir| fs::canonicalize(dir).ok())
-        .collect();
+    let skip: Vec<PathBuf> = skip.iter().filter_map(|dir| fs::canonicalize(dir).ok()).collect();
 
     let mut found = Vec::new();
     walk(root, Path::new(""), &skip, &mut found)?;
     if found.is_empty() {
-        return Err(Fatal::new(format!(
-            "no .mesh files found under {}",
-            root.display()
-        )));
+        return Err(Fatal::new(format!("no .mesh files found under {}", root.display())));
     }
     found.sort();
 
@@ -55,12 +46,9 @@ pub fn load(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|&&byte| byte == b'\n').count() + 1;
-            Fatal::new(format!(
-                "{} is not valid UTF-8 (line {line})",
-                path.display()
-            ))
-            .with_help("save .mesh files as UTF-8")
-            .with_path(&path)
+            Fatal::new(format!("{} is not valid UTF-8 (line {line})", path.display()))
+                .with_help("save .mesh files as UTF-8")
+                .with_path(&path)
         })?;
         sources.add(name(&relative), text);
     }
@@ -68,15 +56,9 @@ pub fn load(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
 }
 
 /// Collects the `.mesh` files under `root/relative`, as paths relative to `root`.
-fn walk(
-    root: &Path,
-    relative: &Path,
-    skip: &[PathBuf],
-    found: &mut Vec<PathBuf>,
-) -> Result<(), Fatal> {
+fn walk(root: &Path, relative: &Path, skip: &[PathBuf], found: &mut Vec<PathBuf>) -> Result<(), Fatal> {
     let dir = shown(root, relative);
-    let entries =
-        fs::read_dir(&dir).map_err(|error| Fatal::io("cannot read directory", &dir, &error))?;
+    let entries = fs::read_dir(&dir).map_err(|error| Fatal::io("cannot read directory", &dir, &error))?;
     for entry in entries {
         let entry = entry.map_err(|error| Fatal::io("cannot read directory", &dir, &error))?;
         let file_name = entry.file_name();
@@ -86,9 +68,7 @@ fn walk(
         }
         let child = relative.join(entry.file_name());
         let path = entry.path();
-        let file_type = entry
-            .file_type()
-            .map_err(|error| Fatal::io("cannot read", &path, &error))?;
+        let file_type = entry.file_type().map_err(|error| Fatal::io("cannot read", &path, &error))?;
         if file_type.is_dir() {
             if SKIPPED_DIRS.contains(&file_name.as_ref()) || is_skipped(&path, skip) {
                 continue;
@@ -98,8 +78,7 @@ fn walk(
             // A symbolic link to a file is read like the file; one that points nowhere is an
             // error, since the user named it `.mesh` and expects it to be compiled.
             if file_type.is_symlink() {
-                let metadata =
-                    fs::metadata(&path).map_err(|error| Fatal::io("cannot read", &path, &error))?;
+                let metadata = fs::metadata(&path).map_err(|error| Fatal::io("cannot read", &path, &error))?;
                 if !metadata.is_file() {
                     continue;
                 }
@@ -111,9 +90,7 @@ fn walk(
 }
 
 fn is_mesh(file_name: &str) -> bool {
-    Path::new(file_name)
-        .extension()
-        .is_some_and(|extension| extension == "mesh")
+    Path::new(file_name).extension().is_some_and(|extension| extension == "mesh")
 }
 
 fn is_skipped(dir: &Path, skip: &[PathBuf]) -> bool {
@@ -171,10 +148,7 @@ mod tests {
         write(root, "generated/x.mesh", b"output dir");
         let skip = root.join("generated");
         let sources = load(root, &[&skip, Path::new("/does/not/exist")]).expect("loads");
-        assert_eq!(
-            names(&sources),
-            ["a/b.mesh", "a-b/c.mesh", "a.mesh", "z.mesh"]
-        );
+        assert_eq!(names(&sources), ["a/b.mesh", "a-b/c.mesh", "a.mesh", "z.mesh"]);
         assert_eq!(sources.get(meshc_core::FileId(0)).text, "b");
     }
 
@@ -185,27 +159,18 @@ mod tests {
         let missing = root.join("missing");
         assert_eq!(
             load(&missing, &[]).map(|_| ()),
-            Err(Fatal::new(format!(
-                "no such directory: {}",
-                missing.display()
-            )))
+            Err(Fatal::new(format!("no such directory: {}", missing.display())))
         );
 
         write(root, "empty/readme.md", b"");
         let error = load(&root.join("empty"), &[]).expect_err("no .mesh files");
-        assert!(
-            error.message.starts_with("no .mesh files found under"),
-            "{error:?}"
-        );
+        assert!(error.message.starts_with("no .mesh files found under"), "{error:?}");
 
         write(root, "bad/ok.mesh", b"fine\n");
         write(root, "bad/sub/latin1.mesh", b"one\ntwo \xe9\n");
         let error = load(&root.join("bad"), &[]).expect_err("invalid UTF-8");
         let path = root.join("bad/sub/latin1.mesh");
-        assert_eq!(
-            error.message,
-            format!("{} is not valid UTF-8 (line 2)", path.display())
-        );
+        assert_eq!(error.message, format!("{} is not valid UTF-8 (line 2)", path.display()));
         assert_eq!(error.path, Some(path));
 
         let error = load(&root.join("bad/ok.mesh"), &[]).expect_err("a file is not a project");
@@ -219,27 +184,19 @@ mod tests {
         let root = dir.path();
         write(root, "real/a.mesh", b"a");
         std::os::unix::fs::symlink(root.join("real"), root.join("loop")).expect("symlink");
-        std::os::unix::fs::symlink(root.join("real/a.mesh"), root.join("linked.mesh"))
-            .expect("symlink");
+        std::os::unix::fs::symlink(root.join("real/a.mesh"), root.join("linked.mesh")).expect("symlink");
         let sources = load(root, &[]).expect("loads");
         assert_eq!(names(&sources), ["linked.mesh", "real/a.mesh"]);
 
-        std::os::unix::fs::symlink(root.join("nowhere.mesh"), root.join("dangling.mesh"))
-            .expect("symlink");
+        std::os::unix::fs::symlink(root.join("nowhere.mesh"), root.join("dangling.mesh")).expect("symlink");
         let error = load(root, &[]).expect_err("dangling link");
         assert!(error.message.contains("dangling.mesh"), "{error:?}");
     }
 
     #[test]
     fn the_current_directory_is_not_shown_as_a_prefix() {
-        assert_eq!(
-            shown(Path::new("."), Path::new("a/b.mesh")),
-            PathBuf::from("a/b.mesh")
-        );
-        assert_eq!(
-            shown(Path::new("proj"), Path::new("a.mesh")),
-            PathBuf::from("proj/a.mesh")
-        );
+        assert_eq!(shown(Path::new("."), Path::new("a/b.mesh")), PathBuf::from("a/b.mesh"));
+        assert_eq!(shown(Path::new("proj"), Path::new("a.mesh")), PathBuf::from("proj/a.mesh"));
         assert_eq!(name(Path::new("a/b/c.mesh")), "a/b/c.mesh");
     }
 }

@@ -62,7 +62,13 @@ pub struct Index {
 
 impl Index {
     pub fn define(&mut self, kind: DefKind, name: &str, container: Option<&str>, span: Span, full_span: Span) {
-        self.definitions.push(Definition { kind, name: name.to_string(), container: container.map(str::to_string), span, full_span });
+        self.definitions.push(Definition {
+            kind,
+            name: name.to_string(),
+            container: container.map(str::to_string),
+            span,
+            full_span,
+        });
     }
 
     pub fn find(&self, kind: DefKind, name: &str, container: Option<&str>) -> Option<usize> {

@@ -63,7 +63,11 @@ pub fn analyze(sources: &Sources) -> Analysis {
     Analysis { diagnostics, files, index, meshes }
 }
 
-fn check_all(sources: &Sources, files: &[(FileId, ast::File)], index: &mut Index) -> (Vec<model::Mesh>, Vec<Diagnostic>) {
+fn check_all(
+    sources: &Sources,
+    files: &[(FileId, ast::File)],
+    index: &mut Index,
+) -> (Vec<model::Mesh>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let decls = check::Decls::collect(files, index, &mut diagnostics);
     if decls.mesh.is_none() && files.iter().any(|(_, f)| !f.items.is_empty()) {
@@ -96,7 +100,13 @@ fn syntax_diagnostic(error: meshc_syntax::SyntaxError) -> Diagnostic {
 fn sort_and_dedup(sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
     let _ = sources;
     diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code, &a.message).cmp(&(b.span.file, b.span.start, b.span.end, b.code, &b.message))
+        (a.span.file, a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
     });
     diagnostics.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
 }

@@ -147,7 +147,11 @@ pub struct TrafficPolicy {
 
 impl TrafficPolicy {
     pub fn is_empty(&self) -> bool {
-        self.pool == Pool::default() && self.eject.is_none() && self.balance.is_none() && self.warmup.is_none() && self.tls.is_none()
+        self.pool == Pool::default()
+            && self.eject.is_none()
+            && self.balance.is_none()
+            && self.warmup.is_none()
+            && self.tls.is_none()
     }
 }
 
@@ -331,8 +335,17 @@ pub struct Destination {
 #[derive(Debug, Clone, PartialEq)]
 pub enum HttpAction {
     Forward(Vec<Destination>),
-    Redirect { uri: Option<String>, authority: Option<String>, scheme: Option<String>, port: Option<u32>, code: Option<u32> },
-    Respond { status: u32, body: Option<String> },
+    Redirect {
+        uri: Option<String>,
+        authority: Option<String>,
+        scheme: Option<String>,
+        port: Option<u32>,
+        code: Option<u32>,
+    },
+    Respond {
+        status: u32,
+        body: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

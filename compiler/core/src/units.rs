@@ -19,11 +19,11 @@ impl fmt::Display for Duration {
         let ms = self.0;
         if ms == 0 {
             write!(f, "0s")
-        } else if ms % 3_600_000 == 0 {
+        } else if ms.is_multiple_of(3_600_000) {
             write!(f, "{}h", ms / 3_600_000)
-        } else if ms % 60_000 == 0 {
+        } else if ms.is_multiple_of(60_000) {
             write!(f, "{}m", ms / 60_000)
-        } else if ms % 1000 == 0 {
+        } else if ms.is_multiple_of(1000) {
             write!(f, "{}s", ms / 1000)
         } else {
             write!(f, "{ms}ms")
@@ -80,7 +80,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         total_ns = total_ns.checked_add(scaled(number, unit_ns)?).ok_or(DurationError::TooLarge)?;
         rest = after;
     }
-    if total_ns % 1_000_000 != 0 {
+    if !total_ns.is_multiple_of(1_000_000) {
         return Err(DurationError::SubMillisecond);
     }
     let ms = total_ns / 1_000_000;

@@ -41,10 +41,7 @@ pub fn to_stream(envs: &[EmittedEnv]) -> String {
         .iter()
         .flat_map(|env| {
             env.files.iter().map(move |file| {
-                let contents = file
-                    .contents
-                    .strip_prefix("---\n")
-                    .unwrap_or(&file.contents);
+                let contents = file.contents.strip_prefix("---\n").unwrap_or(&file.contents);
                 format!("# {}/{}\n{}", env.env, file.path, contents)
             })
         })
@@ -70,10 +67,7 @@ fn write_tree_with(
             Ok(_) => {
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
-                    format!(
-                        "{} exists and is not a directory; not replacing it",
-                        target.display()
-                    ),
+                    format!("{} exists and is not a directory; not replacing it", target.display()),
                 ))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -98,10 +92,8 @@ fn validate(envs: &[EmittedEnv]) -> io::Result<()> {
     let mut seen_envs = BTreeSet::new();
     for env in envs {
         let name = env.env.as_str();
-        let single_component = matches!(
-            Path::new(name).components().collect::<Vec<_>>().as_slice(),
-            [Component::Normal(_)]
-        );
+        let single_component =
+            matches!(Path::new(name).components().collect::<Vec<_>>().as_slice(), [Component::Normal(_)]);
         if !single_component || name.contains('/') || name.starts_with('.') {
             return Err(invalid(format!("invalid environment name {name:?}")));
         }
@@ -112,22 +104,13 @@ fn validate(envs: &[EmittedEnv]) -> io::Result<()> {
         for file in &env.files {
             let path = Path::new(&file.path);
             // Checked on the string: `Path::components` silently drops inner `.` and `//`.
-            let inside = file
-                .path
-                .split('/')
-                .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+            let inside = file.path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
                 && path.components().all(|c| matches!(c, Component::Normal(_)));
             if !inside {
-                return Err(invalid(format!(
-                    "invalid output path {:?} in environment {name:?}",
-                    file.path
-                )));
+                return Err(invalid(format!("invalid output path {:?} in environment {name:?}", file.path)));
             }
             if !seen_paths.insert(path.components().collect::<PathBuf>()) {
-                return Err(invalid(format!(
-                    "output path {:?} given twice in environment {name:?}",
-                    file.path
-                )));
+                return Err(invalid(format!("output path {:?} given twice in environment {name:?}", file.path)));
             }
         }
     }
@@ -172,11 +155,7 @@ enum Installed {
     /// Old and new were exchanged atomically; the old one now sits at `staged`.
     Exchanged { target: PathBuf, staged: PathBuf },
     /// Old moved to `old`, then new renamed to the target (no exchange support).
-    Moved {
-        target: PathBuf,
-        staged: PathBuf,
-        old: PathBuf,
-    },
+    Moved { target: PathBuf, staged: PathBuf, old: PathBuf },
 }
 
 fn install(
@@ -188,11 +167,7 @@ fn install(
     let mut done = Vec::with_capacity(envs.len());
     for env in envs {
         let step = before_install(&env.env).and_then(|()| {
-            install_one(
-                out_dir.join(&env.env),
-                tmp.join(&env.env),
-                tmp.join(format!(".old-{}", env.env)),
-            )
+            install_one(out_dir.join(&env.env), tmp.join(&env.env), tmp.join(format!(".old-{}", env.env)))
         });
         match step {
             Ok(installed) => done.push(installed),
@@ -226,11 +201,7 @@ fn install_one(target: PathBuf, staged: PathBuf, old: PathBuf) -> io::Result<Ins
         let _ = fs::rename(&old, &target);
         return Err(e);
     }
-    Ok(Installed::Moved {
-        target,
-        staged,
-        old,
-    })
+    Ok(Installed::Moved { target, staged, old })
 }
 
 fn undo(installed: Installed) -> io::Result<()> {
@@ -243,11 +214,7 @@ fn undo(installed: Installed) -> io::Result<()> {
                 Err(io::Error::other("exchange no longer supported"))
             }
         }),
-        Installed::Moved {
-            target,
-            staged,
-            old,
-        } => {
+        Installed::Moved { target, staged, old } => {
             fs::rename(&target, staged)?;
             fs::rename(old, target)
         }
@@ -288,33 +255,21 @@ mod tests {
     }
 
     fn file(path: &str, contents: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            contents: contents.into(),
-        }
+        OutputFile { path: path.into(), contents: contents.into() }
     }
 
     fn env(name: &str, files: Vec<OutputFile>) -> EmittedEnv {
-        EmittedEnv {
-            env: name.into(),
-            files,
-        }
+        EmittedEnv { env: name.into(), files }
     }
 
     /// Every file under `dir` (relative path → contents), plus `/` entries for directories.
     fn tree(dir: &Path) -> BTreeMap<String, String> {
         fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-            let mut entries: Vec<_> = fs::read_dir(dir)
-                .expect("read dir")
-                .map(|e| e.expect("dir entry").path())
-                .collect();
+            let mut entries: Vec<_> =
+                fs::read_dir(dir).expect("read dir").map(|e| e.expect("dir entry").path()).collect();
             entries.sort();
             for path in entries {
-                let rel = path
-                    .strip_prefix(root)
-                    .expect("below root")
-                    .to_string_lossy()
-                    .into_owned();
+                let rel = path.strip_prefix(root).expect("below root").to_string_lossy().into_owned();
                 if path.is_dir() {
                     out.insert(format!("{rel}/"), String::new());
                     walk(root, &path, out);
@@ -329,10 +284,7 @@ mod tests {
     }
 
     fn expect_tree(dir: &Path, want: &[(&str, &str)]) {
-        let want: BTreeMap<String, String> = want
-            .iter()
-            .map(|(p, c)| (p.to_string(), c.to_string()))
-            .collect();
+        let want: BTreeMap<String, String> = want.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
         assert_eq!(tree(dir), want);
     }
 
@@ -342,13 +294,7 @@ mod tests {
         let out = tmp.path().join("out/nested");
         write_tree(
             &out,
-            &[
-                env(
-                    "prod",
-                    vec![file("a.yaml", "a: 1\n"), file("sub/b.yaml", "b\n")],
-                ),
-                env("staging", vec![]),
-            ],
+            &[env("prod", vec![file("a.yaml", "a: 1\n"), file("sub/b.yaml", "b\n")]), env("staging", vec![])],
         )
         .expect("write");
         expect_tree(
@@ -380,10 +326,7 @@ mod tests {
         write_tree(
             out,
             &[
-                env(
-                    "prod",
-                    vec![file("old.yaml", "old\n"), file("keep.yaml", "v1\n")],
-                ),
+                env("prod", vec![file("old.yaml", "old\n"), file("keep.yaml", "v1\n")]),
                 env("dev", vec![file("dev.yaml", "dev\n")]),
             ],
         )
@@ -411,18 +354,11 @@ mod tests {
         // `x` is written as a file, so `x/y.yaml` cannot be created below it.
         let err = write_tree(
             out,
-            &[
-                env("dev", vec![file("d.yaml", "d\n")]),
-                env("prod", vec![file("x", "file\n"), file("x/y.yaml", "y\n")]),
-            ],
+            &[env("dev", vec![file("d.yaml", "d\n")]), env("prod", vec![file("x", "file\n"), file("x/y.yaml", "y\n")])],
         )
         .expect_err("a path component is a file");
         assert_ne!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
-        assert_eq!(
-            tree(out),
-            before,
-            "previous output changed, or temp dir left"
-        );
+        assert_eq!(tree(out), before, "previous output changed, or temp dir left");
     }
 
     #[test]
@@ -439,14 +375,8 @@ mod tests {
     fn failed_install_rolls_back_impl() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let out = tmp.path();
-        write_tree(
-            out,
-            &[
-                env("a", vec![file("a.yaml", "a1\n")]),
-                env("c", vec![file("c.yaml", "c1\n")]),
-            ],
-        )
-        .expect("first write");
+        write_tree(out, &[env("a", vec![file("a.yaml", "a1\n")]), env("c", vec![file("c.yaml", "c1\n")])])
+            .expect("first write");
         let before = tree(out);
         let new = [
             env("a", vec![file("a.yaml", "a2\n")]),
@@ -470,8 +400,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let out = tmp.path();
         fs::write(out.join("prod"), "a file\n").expect("write");
-        let err = write_tree(out, &[env("prod", vec![file("a.yaml", "a\n")])])
-            .expect_err("env path is a file");
+        let err = write_tree(out, &[env("prod", vec![file("a.yaml", "a\n")])]).expect_err("env path is a file");
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
         expect_tree(out, &[("prod", "a file\n")]);
     }
@@ -510,15 +439,9 @@ mod tests {
     #[test]
     fn stream_has_a_comment_per_document() {
         let envs = [
-            env(
-                "prod",
-                vec![file("a.yaml", "a: 1\n"), file("b.yaml", "---\nb: 2\n")],
-            ),
+            env("prod", vec![file("a.yaml", "a: 1\n"), file("b.yaml", "---\nb: 2\n")]),
             env("dev", vec![file("k/c.yaml", "c: 3\n")]),
         ];
-        assert_eq!(
-            to_stream(&envs),
-            "# prod/a.yaml\na: 1\n---\n# prod/b.yaml\nb: 2\n---\n# dev/k/c.yaml\nc: 3\n"
-        );
+        assert_eq!(to_stream(&envs), "# prod/a.yaml\na: 1\n---\n# prod/b.yaml\nb: 2\n---\n# dev/k/c.yaml\nc: 3\n");
     }
 }

@@ -57,9 +57,7 @@ pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> String {
 pub fn try_to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError> {
     let node = value.serialize(Capture)?;
     if node.contains_null() {
-        return Err(YamlError(
-            "null value outside a map (in a sequence or at the top level)".into(),
-        ));
+        return Err(YamlError("null value outside a map (in a sequence or at the top level)".into()));
     }
     let options = serde_saphyr::ser_options! {
         indent_step: 2,
@@ -69,8 +67,7 @@ pub fn try_to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError
         prefer_block_scalars: true,
         folded_wrap_chars: usize::MAX,
     };
-    let mut text = serde_saphyr::to_string_with_options(&node, options)
-        .map_err(|e| YamlError(e.to_string()))?;
+    let mut text = serde_saphyr::to_string_with_options(&node, options).map_err(|e| YamlError(e.to_string()))?;
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -102,8 +99,7 @@ pub fn multi_document(docs: &[String]) -> String {
 fn force_double_quotes(s: &str) -> bool {
     s.contains("::")
         || (s.contains(':')
-            && s.chars()
-                .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.' | '/' | '%' | '[' | ']')))
+            && s.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.' | '/' | '%' | '[' | ']')))
 }
 
 /// An ordered, null-free image of a serialised value: what we hand to serde-saphyr.
@@ -125,9 +121,7 @@ impl Node {
         match self {
             Node::Null => true,
             Node::Seq(items) => items.iter().any(Node::contains_null),
-            Node::Map(entries) => entries
-                .iter()
-                .any(|(k, v)| k.contains_null() || v.contains_null()),
+            Node::Map(entries) => entries.iter().any(|(k, v)| k.contains_null() || v.contains_null()),
             _ => false,
         }
     }
@@ -141,9 +135,7 @@ impl Serialize for Node {
             Node::I64(n) => s.serialize_i64(*n),
             Node::U64(n) => s.serialize_u64(*n),
             Node::F64(n) => s.serialize_f64(*n),
-            Node::Str(text) if force_double_quotes(text) => {
-                serde_saphyr::DoubleQuoted(text.as_str()).serialize(s)
-            }
+            Node::Str(text) if force_double_quotes(text) => serde_saphyr::DoubleQuoted(text.as_str()).serialize(s),
             Node::Str(text) => s.serialize_str(text),
             Node::Seq(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -197,9 +189,7 @@ impl Serializer for Capture {
         Ok(Node::I64(v))
     }
     fn serialize_i128(self, v: i128) -> Result<Node, YamlError> {
-        i64::try_from(v)
-            .map(Node::I64)
-            .map_err(|_| YamlError(format!("integer {v} does not fit in 64 bits")))
+        i64::try_from(v).map(Node::I64).map_err(|_| YamlError(format!("integer {v} does not fit in 64 bits")))
     }
     fn serialize_u8(self, v: u8) -> Result<Node, YamlError> {
         Ok(Node::U64(v.into()))
@@ -214,9 +204,7 @@ impl Serializer for Capture {
         Ok(Node::U64(v))
     }
     fn serialize_u128(self, v: u128) -> Result<Node, YamlError> {
-        u64::try_from(v)
-            .map(Node::U64)
-            .map_err(|_| YamlError(format!("integer {v} does not fit in 64 bits")))
+        u64::try_from(v).map(Node::U64).map_err(|_| YamlError(format!("integer {v} does not fit in 64 bits")))
     }
     fn serialize_f32(self, v: f32) -> Result<Node, YamlError> {
         Ok(Node::F64(v.into()))
@@ -231,9 +219,7 @@ impl Serializer for Capture {
         Ok(Node::Str(v.to_owned()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Node, YamlError> {
-        Ok(Node::Seq(
-            v.iter().map(|b| Node::U64((*b).into())).collect(),
-        ))
+        Ok(Node::Seq(v.iter().map(|b| Node::U64((*b).into())).collect()))
     }
     fn serialize_none(self) -> Result<Node, YamlError> {
         Ok(Node::Null)
@@ -278,11 +264,7 @@ impl Serializer for Capture {
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, YamlError> {
         Ok(SeqBuilder(Vec::with_capacity(len)))
     }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<SeqBuilder, YamlError> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<SeqBuilder, YamlError> {
         Ok(SeqBuilder(Vec::with_capacity(len)))
     }
     fn serialize_tuple_variant(
@@ -292,10 +274,7 @@ impl Serializer for Capture {
         variant: &'static str,
         len: usize,
     ) -> Result<VariantSeqBuilder, YamlError> {
-        Ok(VariantSeqBuilder {
-            variant,
-            items: SeqBuilder(Vec::with_capacity(len)),
-        })
+        Ok(VariantSeqBuilder { variant, items: SeqBuilder(Vec::with_capacity(len)) })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapBuilder, YamlError> {
         Ok(MapBuilder::new(len.unwrap_or(0)))
@@ -310,10 +289,7 @@ impl Serializer for Capture {
         variant: &'static str,
         len: usize,
     ) -> Result<VariantMapBuilder, YamlError> {
-        Ok(VariantMapBuilder {
-            variant,
-            fields: MapBuilder::new(len),
-        })
+        Ok(VariantMapBuilder { variant, fields: MapBuilder::new(len) })
     }
 }
 
@@ -371,10 +347,7 @@ impl ser::SerializeTupleVariant for VariantSeqBuilder {
         self.items.push(value)
     }
     fn end(self) -> Result<Node, YamlError> {
-        Ok(Node::Map(vec![(
-            Node::Str(self.variant.to_owned()),
-            Node::Seq(self.items.0),
-        )]))
+        Ok(Node::Map(vec![(Node::Str(self.variant.to_owned()), Node::Seq(self.items.0))]))
     }
 }
 
@@ -385,10 +358,7 @@ struct MapBuilder {
 
 impl MapBuilder {
     fn new(len: usize) -> Self {
-        MapBuilder {
-            entries: Vec::with_capacity(len),
-            pending_key: None,
-        }
+        MapBuilder { entries: Vec::with_capacity(len), pending_key: None }
     }
 
     /// Adds an entry unless its value is null: an unset field is written as no field.
@@ -411,10 +381,7 @@ impl ser::SerializeMap for MapBuilder {
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), YamlError> {
-        let key = self
-            .pending_key
-            .take()
-            .ok_or_else(|| YamlError("map value without a key".into()))?;
+        let key = self.pending_key.take().ok_or_else(|| YamlError("map value without a key".into()))?;
         let value = capture(value)?;
         self.insert(key, value)
     }
@@ -426,11 +393,7 @@ impl ser::SerializeMap for MapBuilder {
 impl ser::SerializeStruct for MapBuilder {
     type Ok = Node;
     type Error = YamlError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), YamlError> {
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), YamlError> {
         let value = capture(value)?;
         self.insert(Node::Str(key.to_owned()), value)
     }
@@ -447,18 +410,11 @@ struct VariantMapBuilder {
 impl ser::SerializeStructVariant for VariantMapBuilder {
     type Ok = Node;
     type Error = YamlError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), YamlError> {
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), YamlError> {
         ser::SerializeStruct::serialize_field(&mut self.fields, key, value)
     }
     fn end(self) -> Result<Node, YamlError> {
-        Ok(Node::Map(vec![(
-            Node::Str(self.variant.to_owned()),
-            Node::Map(self.fields.entries),
-        )]))
+        Ok(Node::Map(vec![(Node::Str(self.variant.to_owned()), Node::Map(self.fields.entries))]))
     }
 }
 
@@ -592,16 +548,8 @@ mod tests {
     fn sample() -> Sample {
         Sample {
             values: TRICKY.iter().map(|s| s.to_string()).collect(),
-            by_key: TRICKY
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("k{i:03}"), s.to_string()))
-                .collect(),
-            as_keys: TRICKY
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.to_string(), i as u32))
-                .collect(),
+            by_key: TRICKY.iter().enumerate().map(|(i, s)| (format!("k{i:03}"), s.to_string())).collect(),
+            as_keys: TRICKY.iter().enumerate().map(|(i, s)| (s.to_string(), i as u32)).collect(),
         }
     }
 
@@ -617,19 +565,14 @@ mod tests {
         }
         let keys = value["as_keys"].as_object().expect("as_keys is a map");
         for (i, want) in TRICKY.iter().enumerate() {
-            assert_eq!(
-                keys.get(*want).and_then(|v| v.as_u64()),
-                Some(i as u64),
-                "{reader}: key {want:?}"
-            );
+            assert_eq!(keys.get(*want).and_then(|v| v.as_u64()), Some(i as u64), "{reader}: key {want:?}");
         }
     }
 
     #[test]
     fn tricky_strings_read_back_identically() {
         let text = to_yaml(&sample());
-        let back: serde_json::Value =
-            serde_saphyr::from_str(&text).expect("own output parses as YAML");
+        let back: serde_json::Value = serde_saphyr::from_str(&text).expect("own output parses as YAML");
         expect_same_strings(&back, "serde-saphyr");
     }
 
@@ -638,8 +581,7 @@ mod tests {
     fn tricky_strings_stay_strings_for_pyyaml() {
         let text = to_yaml(&sample());
         let json = pyyaml_to_json(&text);
-        let back: serde_json::Value =
-            serde_json::from_str(&json).expect("python printed JSON for the document");
+        let back: serde_json::Value = serde_json::from_str(&json).expect("python printed JSON for the document");
         expect_same_strings(&back, "PyYAML");
     }
 
@@ -666,12 +608,7 @@ mod tests {
             .stderr(Stdio::piped())
             .spawn()
             .expect("python3 must be installed (with PyYAML) to run this test");
-        child
-            .stdin
-            .take()
-            .expect("stdin is piped")
-            .write_all(text.as_bytes())
-            .expect("write YAML to python3");
+        child.stdin.take().expect("stdin is piped").write_all(text.as_bytes()).expect("write YAML to python3");
         let out = child.wait_with_output().expect("python3 ran");
         assert!(
             out.status.success(),
@@ -684,10 +621,7 @@ mod tests {
     #[test]
     fn ip_like_strings_are_double_quoted() {
         let text = to_yaml(&vec!["2001:db8::1", "::1", "10.0.0.0/8", "fe80::1%eth0"]);
-        assert_eq!(
-            text,
-            "- \"2001:db8::1\"\n- \"::1\"\n- 10.0.0.0/8\n- \"fe80::1%eth0\"\n"
-        );
+        assert_eq!(text, "- \"2001:db8::1\"\n- \"::1\"\n- 10.0.0.0/8\n- \"fe80::1%eth0\"\n");
     }
 
     #[test]
@@ -702,14 +636,8 @@ mod tests {
             spec: Inner,
             list: Vec<Inner>,
         }
-        let inner = || Inner {
-            timeout: "30s".into(),
-            hosts: vec!["a.example.com".into(), "*".into()],
-        };
-        let text = to_yaml(&Outer {
-            spec: inner(),
-            list: vec![inner()],
-        });
+        let inner = || Inner { timeout: "30s".into(), hosts: vec!["a.example.com".into(), "*".into()] };
+        let text = to_yaml(&Outer { spec: inner(), list: vec![inner()] });
         assert_eq!(
             text,
             "spec:\n  timeout: 30s\n  hosts:\n  - a.example.com\n  - \"*\"\nlist:\n\
@@ -726,23 +654,14 @@ mod tests {
             c: Vec<u32>,
             d: u32,
         }
-        let text = to_yaml(&S {
-            a: None,
-            b: BTreeMap::new(),
-            c: vec![],
-            d: 1,
-        });
+        let text = to_yaml(&S { a: None, b: BTreeMap::new(), c: vec![], d: 1 });
         assert_eq!(text, "b: {}\nc: []\nd: 1\n");
         assert!(try_to_yaml(&vec![None::<u32>]).is_err());
     }
 
     #[test]
     fn multi_document_joins_with_markers() {
-        let docs = vec![
-            "a: 1\n".to_string(),
-            "---\nb: 2\n".to_string(),
-            "c: 3".into(),
-        ];
+        let docs = vec!["a: 1\n".to_string(), "---\nb: 2\n".to_string(), "c: 3".into()];
         assert_eq!(multi_document(&docs), "a: 1\n---\nb: 2\n---\nc: 3\n");
         assert_eq!(multi_document(&[]), "");
     }

@@ -4,7 +4,7 @@
 use pest::iterators::Pair;
 use pest::Parser as _;
 
-use crate::ast::{*, RouteRule};
+use crate::ast::{RouteRule, *};
 use crate::span::{FileId, Span, Spanned};
 
 #[derive(pest_derive::Parser)]
@@ -24,8 +24,19 @@ pub struct SyntaxError {
 
 /// Keywords that start a top-level declaration; used to resynchronise after an error.
 pub const DECLARATION_KEYWORDS: &[&str] = &[
-    "mesh", "defaults", "env", "provider", "service", "external", "gateway", "route", "policy", "jwt", "limit",
-    "sidecar", "telemetry",
+    "mesh",
+    "defaults",
+    "env",
+    "provider",
+    "service",
+    "external",
+    "gateway",
+    "route",
+    "policy",
+    "jwt",
+    "limit",
+    "sidecar",
+    "telemetry",
 ];
 
 /// Parses one file. The syntax tree holds every declaration that parsed.
@@ -93,10 +104,9 @@ fn convert_error(file: FileId, offset: usize, chunk: &str, err: pest::error::Err
         pest::error::InputLocation::Span((s, _)) => s,
     };
     let (expected, unexpected) = match &err.variant {
-        pest::error::ErrorVariant::ParsingError { positives, negatives } => (
-            describe_rules(positives),
-            negatives.iter().map(|r| describe_rule(*r)).collect::<Vec<_>>(),
-        ),
+        pest::error::ErrorVariant::ParsingError { positives, negatives } => {
+            (describe_rules(positives), negatives.iter().map(|r| describe_rule(*r)).collect::<Vec<_>>())
+        }
         pest::error::ErrorVariant::CustomError { message } => (vec![message.clone()], Vec::new()),
     };
     let found = token_at(chunk, pos);
@@ -299,7 +309,8 @@ impl Builder {
                                 parts.push(StrPart::Text(std::mem::take(&mut text)));
                             }
                             let name = body[i + 2..close].trim();
-                            let name_start = start + i + 2 + (body[i + 2..close].len() - body[i + 2..close].trim_start().len());
+                            let name_start =
+                                start + i + 2 + (body[i + 2..close].len() - body[i + 2..close].trim_start().len());
                             let span = Span::new(self.file, name_start, name_start + name.len());
                             parts.push(StrPart::Interp(Spanned::new(name.to_string(), span)));
                             while let Some((j, _)) = chars.peek() {
@@ -352,8 +363,14 @@ impl Builder {
         let mut inner = pair.into_inner();
         next(&mut inner);
         let name = self.name(next(&mut inner));
-        let mut decl =
-            MeshDecl { name, namespace: None, root_namespace: None, trust_domain: None, environments: Vec::new(), span };
+        let mut decl = MeshDecl {
+            name,
+            namespace: None,
+            root_namespace: None,
+            trust_domain: None,
+            environments: Vec::new(),
+            span,
+        };
         for stmt in inner {
             let rule = stmt.as_rule();
             let mut parts = stmt.into_inner();
@@ -608,7 +625,8 @@ impl Builder {
             _ => ServerProtocol::Http,
         };
         let port = self.value(next(&mut inner));
-        let mut server = ServerDecl { protocol, port, redirect: None, passthrough: None, mutual: None, cert: None, span };
+        let mut server =
+            ServerDecl { protocol, port, redirect: None, passthrough: None, mutual: None, cert: None, span };
         for option in inner {
             let ospan = self.span(&option);
             match option.as_str().split_whitespace().next().unwrap_or_default() {
@@ -626,7 +644,8 @@ impl Builder {
         let mut inner = pair.into_inner();
         next(&mut inner);
         let name = self.name(next(&mut inner));
-        let mut decl = RouteDecl { name, via: Vec::new(), hosts: Vec::new(), rules: Vec::new(), options: Vec::new(), span };
+        let mut decl =
+            RouteDecl { name, via: Vec::new(), hosts: Vec::new(), rules: Vec::new(), options: Vec::new(), span };
         for stmt in inner {
             match stmt.as_rule() {
                 Rule::K_via => {}
@@ -650,7 +669,8 @@ impl Builder {
             .map(|c| self.condition(next(&mut c.into_inner())))
             .collect();
         let action = self.action(next(&mut inner));
-        let options = inner.next().map(|block| block.into_inner().map(|o| self.rule_option(o)).collect()).unwrap_or_default();
+        let options =
+            inner.next().map(|block| block.into_inner().map(|o| self.rule_option(o)).collect()).unwrap_or_default();
         RouteRule { conditions, action, options, span, match_span }
     }
 
@@ -781,7 +801,8 @@ impl Builder {
             }
             Rule::fault_opt => {
                 next(&mut inner);
-                let kind = if next(&mut inner).as_rule() == Rule::K_delay { FaultKind::Delay } else { FaultKind::Abort };
+                let kind =
+                    if next(&mut inner).as_rule() == Rule::K_delay { FaultKind::Delay } else { FaultKind::Abort };
                 let value = self.value(next(&mut inner));
                 let percent = self.value(next(&mut inner));
                 RuleOption::Fault(Fault { kind, value, percent, span })
@@ -802,7 +823,8 @@ impl Builder {
                 RuleOption::Cors(items, span)
             }
             _ => {
-                let side = if next(&mut inner).as_str() == "request" { HeaderSide::Request } else { HeaderSide::Response };
+                let side =
+                    if next(&mut inner).as_str() == "request" { HeaderSide::Request } else { HeaderSide::Response };
                 let op_kw = next(&mut inner);
                 let op = match op_kw.as_rule() {
                     Rule::K_set => {
@@ -836,7 +858,8 @@ impl Builder {
             let sspan = self.span(&stmt);
             match stmt.as_rule() {
                 Rule::mtls_stmt => {
-                    let values: Vec<Value> = stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
+                    let values: Vec<Value> =
+                        stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
                     let (port, mode) = match values.len() {
                         2 => (Some(values[0].clone()), values[1].clone()),
                         _ => (None, values[0].clone()),
@@ -908,7 +931,11 @@ impl Builder {
         };
         let test_pair = next(&mut inner);
         let text = test_pair.as_str().trim_start().to_string();
-        let list = test_pair.into_inner().find(|p| p.as_rule() == Rule::value_list).map(|l| self.values(l)).unwrap_or_default();
+        let list = test_pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::value_list)
+            .map(|l| self.values(l))
+            .unwrap_or_default();
         let test = if text.starts_with("present") {
             WhenTest::Present
         } else if text.starts_with("absent") {
@@ -951,7 +978,9 @@ impl Builder {
                         let kw = next(&mut p);
                         let first = self.value(next(&mut p));
                         decl.from.push(match kw.as_rule() {
-                            Rule::K_header => TokenLocation::Header { name: first, prefix: p.nth(1).map(|v| self.value(v)) },
+                            Rule::K_header => {
+                                TokenLocation::Header { name: first, prefix: p.nth(1).map(|v| self.value(v)) }
+                            }
                             Rule::K_param => TokenLocation::Param(first),
                             _ => TokenLocation::Cookie(first),
                         });
@@ -965,7 +994,11 @@ impl Builder {
                 }
                 Rule::forward_stmt => decl.forward = true,
                 Rule::require_stmt => {
-                    let except = stmt.into_inner().find(|p| p.as_rule() == Rule::value_list).map(|l| self.values(l)).unwrap_or_default();
+                    let except = stmt
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::value_list)
+                        .map(|l| self.values(l))
+                        .unwrap_or_default();
                     decl.require = Some((except, sspan));
                 }
                 _ => {}
@@ -984,7 +1017,8 @@ impl Builder {
             let sspan = self.span(&stmt);
             match stmt.as_rule() {
                 Rule::local_stmt => {
-                    let values: Vec<Value> = stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
+                    let values: Vec<Value> =
+                        stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
                     let mut values = values.into_iter();
                     if let Some(rate) = values.next() {
                         decl.local = Some(LocalLimit { rate, burst: values.next(), span: sspan });
@@ -994,8 +1028,14 @@ impl Builder {
                     let mut p = stmt.into_inner();
                     next(&mut p);
                     let service = self.name(next(&mut p));
-                    let mut global =
-                        GlobalLimit { service, port: None, domain: None, descriptors: Vec::new(), timeout: None, span: sspan };
+                    let mut global = GlobalLimit {
+                        service,
+                        port: None,
+                        domain: None,
+                        descriptors: Vec::new(),
+                        timeout: None,
+                        span: sspan,
+                    };
                     let mut last_kw = Rule::K_global;
                     for part in p {
                         match part.as_rule() {
@@ -1070,8 +1110,14 @@ impl Builder {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner);
-        let mut decl =
-            TelemetryDecl { target: None, tracing: Vec::new(), tags: Vec::new(), metrics: Vec::new(), access_logs: Vec::new(), span };
+        let mut decl = TelemetryDecl {
+            target: None,
+            tracing: Vec::new(),
+            tags: Vec::new(),
+            metrics: Vec::new(),
+            access_logs: Vec::new(),
+            span,
+        };
         for stmt in inner {
             let sspan = self.span(&stmt);
             match stmt.as_rule() {
@@ -1091,10 +1137,14 @@ impl Builder {
                     let mut t = tv.into_inner();
                     let first = next(&mut t);
                     let value = match first.as_rule() {
-                        Rule::K_header => TagValue::Header { name: self.value(next(&mut t)), default: t.nth(1).map(|v| self.value(v)) },
-                        Rule::K_environment => {
-                            TagValue::Environment { name: self.value(next(&mut t)), default: t.nth(1).map(|v| self.value(v)) }
-                        }
+                        Rule::K_header => TagValue::Header {
+                            name: self.value(next(&mut t)),
+                            default: t.nth(1).map(|v| self.value(v)),
+                        },
+                        Rule::K_environment => TagValue::Environment {
+                            name: self.value(next(&mut t)),
+                            default: t.nth(1).map(|v| self.value(v)),
+                        },
                         _ => TagValue::Literal(self.value(first)),
                     };
                     decl.tags.push(TagDecl { name, value, span: sspan });

@@ -57,8 +57,7 @@ pub fn run(args: &Args, reporter: &Reporter) -> Result<Outcome, Fatal> {
     if args.check {
         return check_drift(&args.out, &emitted, reporter);
     }
-    output::write_tree(&args.out, &emitted)
-        .map_err(|error| Fatal::io("cannot write", &args.out, &error))?;
+    output::write_tree(&args.out, &emitted).map_err(|error| Fatal::io("cannot write", &args.out, &error))?;
     reporter.status(&wrote(&args.out, &emitted));
     Ok(Outcome::Success)
 }
@@ -95,11 +94,7 @@ fn check_drift(out: &Path, emitted: &[EmittedEnv], reporter: &Reporter) -> Resul
     }
     crate::stdout::print(&drift.diff)?;
     reporter.error(
-        &format!(
-            "{} is out of date: {} would change",
-            out.display(),
-            plural(drift.changed, "file")
-        ),
+        &format!("{} is out of date: {} would change", out.display(), plural(drift.changed, "file")),
         &["run `meshc build` without `--check` to update it".to_string()],
     );
     Ok(Outcome::Failure)
@@ -112,13 +107,7 @@ fn wrote(out: &Path, emitted: &[EmittedEnv]) -> String {
     }
     let envs: Vec<String> = emitted
         .iter()
-        .map(|env| {
-            format!(
-                "{} ({})",
-                out.join(&env.env).display(),
-                plural(env.files.len(), "file")
-            )
-        })
+        .map(|env| format!("{} ({})", out.join(&env.env).display(), plural(env.files.len(), "file")))
         .collect();
     format!("wrote {}", envs.join(", "))
 }
@@ -135,10 +124,7 @@ mod tests {
     fn selects_declared_environments_once_each() {
         let declared = names(&["dev", "staging", "prod"]);
         assert_eq!(select_envs(&[], &declared), Ok(vec![]));
-        assert_eq!(
-            select_envs(&names(&["prod", "dev", "prod"]), &declared),
-            Ok(names(&["prod", "dev"]))
-        );
+        assert_eq!(select_envs(&names(&["prod", "dev", "prod"]), &declared), Ok(names(&["prod", "dev"])));
     }
 
     #[test]
@@ -146,13 +132,7 @@ mod tests {
         let declared = names(&["dev", "staging", "prod"]);
         let error = select_envs(&names(&["dev", "prd"]), &declared).expect_err("unknown");
         assert_eq!(error.message, "unknown environment `prd`");
-        assert_eq!(
-            error.help,
-            [
-                "did you mean `prod`?",
-                "the program declares: dev, staging, prod"
-            ]
-        );
+        assert_eq!(error.help, ["did you mean `prod`?", "the program declares: dev, staging, prod"]);
         let error = select_envs(&names(&["qa"]), &[]).expect_err("unknown");
         assert_eq!(error.help, ["the program declares no environments"]);
     }

@@ -15,11 +15,6 @@ pub struct Args {
 
 pub fn run(args: &Args, reporter: &Reporter) -> Result<Outcome, Fatal> {
     // Skip `build`'s default output directory too, so `check` and `build` read the same files.
-    let checked =
-        super::check_project(&args.dir, &[Path::new(super::build::DEFAULT_OUT)], reporter)?;
-    Ok(if checked.failed {
-        Outcome::Failure
-    } else {
-        Outcome::Success
-    })
+    let checked = super::check_project(&args.dir, &[Path::new(super::build::DEFAULT_OUT)], reporter)?;
+    Ok(if checked.failed { Outcome::Failure } else { Outcome::Success })
 }

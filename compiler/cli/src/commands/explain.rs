@@ -42,10 +42,7 @@ fn explanation(code: &str) -> Result<String, Fatal> {
 }
 
 fn list() -> String {
-    codes::ALL
-        .iter()
-        .map(|info| format!("{}  {}\n", info.code, info.title()))
-        .collect()
+    codes::ALL.iter().map(|info| format!("{}  {}\n", info.code, info.title())).collect()
 }
 
 #[cfg(test)]

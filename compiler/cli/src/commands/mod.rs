@@ -26,8 +26,5 @@ pub fn check_project(dir: &Path, skip: &[&Path], reporter: &Reporter) -> Result<
     let analysis = meshc_core::analyze(&sources);
     let counts = reporter.diagnostics(&sources, &analysis.diagnostics, dir);
     reporter.summary(counts);
-    Ok(Checked {
-        failed: reporter.failed(counts),
-        analysis,
-    })
+    Ok(Checked { failed: reporter.failed(counts), analysis })
 }

@@ -34,22 +34,23 @@ impl<'a> Decls<'a> {
     pub fn collect(files: &'a [(FileId, ast::File)], index: &mut Index, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut decls = Decls::default();
         let mut seen: HashMap<(&'static str, &'a str), Span> = HashMap::new();
-        let mut duplicate = |space: &'static str, what: &str, name: &'a ast::Name, diagnostics: &mut Vec<Diagnostic>| -> bool {
-            match seen.get(&(space, name.node.as_str())) {
-                Some(first) => {
-                    diagnostics.push(
-                        Diagnostic::error("E0301", name.span, format!("{what} `{}` is declared twice", name.node))
-                            .with_span_label("declared again here")
-                            .with_label(*first, "first declared here"),
-                    );
-                    true
+        let mut duplicate =
+            |space: &'static str, what: &str, name: &'a ast::Name, diagnostics: &mut Vec<Diagnostic>| -> bool {
+                match seen.get(&(space, name.node.as_str())) {
+                    Some(first) => {
+                        diagnostics.push(
+                            Diagnostic::error("E0301", name.span, format!("{what} `{}` is declared twice", name.node))
+                                .with_span_label("declared again here")
+                                .with_label(*first, "first declared here"),
+                        );
+                        true
+                    }
+                    None => {
+                        seen.insert((space, name.node.as_str()), name.span);
+                        false
+                    }
                 }
-                None => {
-                    seen.insert((space, name.node.as_str()), name.span);
-                    false
-                }
-            }
-        };
+            };
         let mut mesh_span: Option<Span> = None;
         for (_, file) in files {
             for item in &file.items {

@@ -75,8 +75,12 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
             let s = shape(&default.kind);
             match shapes.get(var.name.node.as_str()) {
                 Some((declared, _)) if *declared != s => diagnostics.push(
-                    Diagnostic::error("E0308", default.span, format!("`{}` is declared as {declared} but its default is {s}", var.name.node))
-                        .with_span_label(format!("this is {s}")),
+                    Diagnostic::error(
+                        "E0308",
+                        default.span,
+                        format!("`{}` is declared as {declared} but its default is {s}", var.name.node),
+                    )
+                    .with_span_label(format!("this is {s}")),
                 ),
                 Some(_) => {}
                 None => {
@@ -95,7 +99,10 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
             }
             if let Some(mesh) = decls.mesh {
                 if let Some(first) = mesh.environments.first() {
-                    d = d.with_label(first.span.to(mesh.environments.last().map_or(first.span, |l| l.span)), "environments are declared here");
+                    d = d.with_label(
+                        first.span.to(mesh.environments.last().map_or(first.span, |l| l.span)),
+                        "environments are declared here",
+                    );
                 }
             }
             diagnostics.push(d);
@@ -104,9 +111,13 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
         for set in &env.values {
             if let Some(first) = seen.insert(&set.name.node, set.name.span) {
                 diagnostics.push(
-                    Diagnostic::error("E0301", set.name.span, format!("`{}` is set twice in environment `{}`", set.name.node, env.name.node))
-                        .with_span_label("set again here")
-                        .with_label(first, "first set here"),
+                    Diagnostic::error(
+                        "E0301",
+                        set.name.span,
+                        format!("`{}` is set twice in environment `{}`", set.name.node, env.name.node),
+                    )
+                    .with_span_label("set again here")
+                    .with_label(first, "first set here"),
                 );
             }
             check_literal(&set.value, diagnostics);
@@ -119,7 +130,9 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
                     )
                     .with_span_label("no such value")
                     .with_note("every environment value is declared once in `defaults`, with a default or a type: `name = value` or `name: type`");
-                    if let Some(near) = did_you_mean(&set.name.node, decls.defaults.iter().map(|v| v.name.node.as_str())) {
+                    if let Some(near) =
+                        did_you_mean(&set.name.node, decls.defaults.iter().map(|v| v.name.node.as_str()))
+                    {
                         d = d.with_suggestion(set.name.span, near, format!("did you mean `{near}`?"));
                     }
                     diagnostics.push(d);
@@ -128,9 +141,16 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
                     let s = shape(&set.value.kind);
                     if *expected != s {
                         diagnostics.push(
-                            Diagnostic::error("E0308", set.value.span, format!("`{}` is {expected} but environment `{}` sets {s}", set.name.node, env.name.node))
-                                .with_span_label(format!("this is {s}"))
-                                .with_label(*at, format!("declared as {expected} here")),
+                            Diagnostic::error(
+                                "E0308",
+                                set.value.span,
+                                format!(
+                                    "`{}` is {expected} but environment `{}` sets {s}",
+                                    set.name.node, env.name.node
+                                ),
+                            )
+                            .with_span_label(format!("this is {s}"))
+                            .with_label(*at, format!("declared as {expected} here")),
                         );
                     }
                 }
@@ -164,9 +184,13 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
                         (None, None) => (var.name.span, "no environment sets it".to_string()),
                     };
                     diagnostics.push(
-                        Diagnostic::error("E0304", at, format!("environment `{name}` lacks a value for `{}`", var.name.node))
-                            .with_span_label(label)
-                            .with_label(var.name.span, "declared here without a default"),
+                        Diagnostic::error(
+                            "E0304",
+                            at,
+                            format!("environment `{name}` lacks a value for `{}`", var.name.node),
+                        )
+                        .with_span_label(label)
+                        .with_label(var.name.span, "declared here without a default"),
                     );
                 }
             }
@@ -179,7 +203,9 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
 fn check_literal(value: &Value, diagnostics: &mut Vec<Diagnostic>) {
     let refers = match &value.kind {
         ValueKind::Var(_) => true,
-        ValueKind::Str(s) => s.parts.iter().any(|p| matches!(p, ast::StrPart::Interp(n) if n.node != "env" && n.node != "namespace" && n.node != "mesh")),
+        ValueKind::Str(s) => s.parts.iter().any(
+            |p| matches!(p, ast::StrPart::Interp(n) if n.node != "env" && n.node != "namespace" && n.node != "mesh"),
+        ),
         _ => false,
     };
     if refers {

@@ -22,8 +22,12 @@ impl<'a> Checker<'a> {
                     if let Some(h) = self.host_string(v) {
                         if h != "*" && !h.contains('.') && h.parse::<std::net::IpAddr>().is_err() {
                             self.report(
-                                Diagnostic::error("E0205", v.span, format!("gateway host `{h}` is not a fully qualified name"))
-                                    .with_span_label("gateways take FQDNs, `*.domain` or `*`"),
+                                Diagnostic::error(
+                                    "E0205",
+                                    v.span,
+                                    format!("gateway host `{h}` is not a fully qualified name"),
+                                )
+                                .with_span_label("gateways take FQDNs, `*.domain` or `*`"),
                             );
                         } else {
                             hosts.push(h);
@@ -41,7 +45,11 @@ impl<'a> Checker<'a> {
                     }
                     _ => self.report(
                         Diagnostic::error("E0201", name.span, "expected a host name in quotes")
-                            .with_span_label(if decl.egress { "a string, or the name of an external" } else { "gateways serve DNS names" })
+                            .with_span_label(if decl.egress {
+                                "a string, or the name of an external"
+                            } else {
+                                "gateways serve DNS names"
+                            })
                             .with_suggestion(name.span, format!("\"{}\"", name.node), "write it as a string"),
                     ),
                 },
@@ -70,9 +78,13 @@ impl<'a> Checker<'a> {
             let Some(port) = self.port_number(&server.port) else { continue };
             if let Some(previous) = servers.iter().position(|s| s.port == port) {
                 self.report(
-                    Diagnostic::error("E0301", server.span, format!("gateway `{}` has two servers on port {port}", decl.name.node))
-                        .with_span_label("second server on this port")
-                        .with_label(decl.servers[previous].span, "first one"),
+                    Diagnostic::error(
+                        "E0301",
+                        server.span,
+                        format!("gateway `{}` has two servers on port {port}", decl.name.node),
+                    )
+                    .with_span_label("second server on this port")
+                    .with_label(decl.servers[previous].span, "first one"),
                 );
                 continue;
             }
@@ -137,15 +149,23 @@ impl<'a> Checker<'a> {
             ServerProtocol::Tls if server.passthrough.is_some() => {
                 if server.cert.is_some() {
                     self.report(
-                        Diagnostic::error("E0307", server.span, "a `passthrough` server does not terminate TLS, so it takes no `cert`")
-                            .with_span_label("remove `cert` or `passthrough`"),
+                        Diagnostic::error(
+                            "E0307",
+                            server.span,
+                            "a `passthrough` server does not terminate TLS, so it takes no `cert`",
+                        )
+                        .with_span_label("remove `cert` or `passthrough`"),
                     );
                     return None;
                 }
                 Some(model::ServerTlsMode::Passthrough)
             }
             _ if credential.is_none() => {
-                let hint = if server.protocol == ServerProtocol::Tls { "add `cert \"secret\"` or `passthrough`" } else { "add `cert \"secret-name\"`" };
+                let hint = if server.protocol == ServerProtocol::Tls {
+                    "add `cert \"secret\"` or `passthrough`"
+                } else {
+                    "add `cert \"secret-name\"`"
+                };
                 self.report(
                     Diagnostic::error("E0306", server.span, format!("a `{protocol_name}` server needs a certificate"))
                         .with_span_label(hint)

@@ -14,9 +14,13 @@ impl<'a> Checker<'a> {
         let ports = self.ports(&service.ports, &service.name);
         let Some(port) = ports.iter().find(|p| p.protocol.is_http()) else {
             self.report(
-                Diagnostic::error("E0307", decl.target.span, format!("`{}` has no HTTP port to rate-limit", decl.target.node))
-                    .with_span_label("rate limits apply to HTTP requests")
-                    .with_note("name one of its ports `http`, `http2`, `grpc` or `grpc-web`"),
+                Diagnostic::error(
+                    "E0307",
+                    decl.target.span,
+                    format!("`{}` has no HTTP port to rate-limit", decl.target.node),
+                )
+                .with_span_label("rate limits apply to HTTP requests")
+                .with_note("name one of its ports `http`, `http2`, `grpc` or `grpc-web`"),
             );
             return None;
         };
@@ -35,9 +39,13 @@ impl<'a> Checker<'a> {
                 };
                 if max_tokens < rate.count {
                     self.report(
-                        Diagnostic::error("E0202", l.burst.as_ref().map_or(l.span, |b| b.span), format!("burst {max_tokens} is smaller than the {} tokens added each interval", rate.count))
-                            .with_span_label("the bucket could never hold a full refill")
-                            .with_note("the burst is the bucket size; make it at least the rate's count"),
+                        Diagnostic::error(
+                            "E0202",
+                            l.burst.as_ref().map_or(l.span, |b| b.span),
+                            format!("burst {max_tokens} is smaller than the {} tokens added each interval", rate.count),
+                        )
+                        .with_span_label("the bucket could never hold a full refill")
+                        .with_note("the burst is the bucket size; make it at least the rate's count"),
                     );
                     return None;
                 }
@@ -64,15 +72,22 @@ impl<'a> Checker<'a> {
             None if ports.len() == 1 => ports[0].number,
             None => {
                 self.report(
-                    Diagnostic::error("E0401", g.service.span, format!("`{}` has several ports; say which one serves rate-limit requests", g.service.node))
-                        .with_span_label("which port?"),
+                    Diagnostic::error(
+                        "E0401",
+                        g.service.span,
+                        format!("`{}` has several ports; say which one serves rate-limit requests", g.service.node),
+                    )
+                    .with_span_label("which port?"),
                 );
                 return None;
             }
             Some(ast::PortRef::Number(n, span)) => match ports.iter().find(|p| p.number == *n) {
                 Some(p) => p.number,
                 None => {
-                    self.report(Diagnostic::error("E0103", *span, format!("`{}` has no port {n}", g.service.node)).with_span_label("not one of its ports"));
+                    self.report(
+                        Diagnostic::error("E0103", *span, format!("`{}` has no port {n}", g.service.node))
+                            .with_span_label("not one of its ports"),
+                    );
                     return None;
                 }
             },
@@ -107,6 +122,11 @@ impl<'a> Checker<'a> {
         if descriptors.is_empty() {
             descriptors.push(model::RateDescriptor::RemoteAddress);
         }
-        Some(model::GlobalLimit { cluster: format!("outbound|{port}||{}", self.service_fqdn(service)), domain, descriptors, timeout })
+        Some(model::GlobalLimit {
+            cluster: format!("outbound|{port}||{}", self.service_fqdn(service)),
+            domain,
+            descriptors,
+            timeout,
+        })
     }
 }

@@ -42,10 +42,16 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(sources: &'a Sources, decls: &'a Decls<'a>, env: &'a EnvScope<'a>, index: Option<&'a mut Index>) -> Self {
+    pub fn new(
+        sources: &'a Sources,
+        decls: &'a Decls<'a>,
+        env: &'a EnvScope<'a>,
+        index: Option<&'a mut Index>,
+    ) -> Self {
         let mesh = decls.mesh;
         let namespace = mesh.and_then(|m| m.namespace.as_ref()).map(|n| n.node.clone());
-        let namespace = namespace.or_else(|| mesh.map(|m| m.name.node.clone())).unwrap_or_else(|| "default".to_string());
+        let namespace =
+            namespace.or_else(|| mesh.map(|m| m.name.node.clone())).unwrap_or_else(|| "default".to_string());
         let root_namespace =
             mesh.and_then(|m| m.root_namespace.as_ref()).map_or_else(|| "istio-system".to_string(), |n| n.node.clone());
         let mut checker = Checker {

@@ -38,7 +38,9 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn policy(&mut self, decl: &'a ast::PolicyDecl) -> Option<model::Policy> {
         let (scope, name, service) = match &decl.target {
-            PolicyTarget::Namespace(_) => (model::PolicyScope::Namespace(self.namespace.clone()), "namespace".to_string(), None),
+            PolicyTarget::Namespace(_) => {
+                (model::PolicyScope::Namespace(self.namespace.clone()), "namespace".to_string(), None)
+            }
             PolicyTarget::Mesh(_) => (model::PolicyScope::Mesh(self.root_namespace.clone()), "mesh".to_string(), None),
             PolicyTarget::Workload(target) => {
                 let (workload, service) = self.workload_ref(target)?;
@@ -52,13 +54,23 @@ impl<'a> Checker<'a> {
             match &m.port {
                 None => {
                     if mtls.replace(mode).is_some() {
-                        self.report(Diagnostic::error("E0301", m.span, "the mTLS mode is set twice").with_span_label("again here"));
+                        self.report(
+                            Diagnostic::error("E0301", m.span, "the mTLS mode is set twice")
+                                .with_span_label("again here"),
+                        );
                     }
-                    if self.env.production && matches!(mode, MtlsMode::Permissive | MtlsMode::Disable) && service.is_none() {
+                    if self.env.production
+                        && matches!(mode, MtlsMode::Permissive | MtlsMode::Disable)
+                        && service.is_none()
+                    {
                         self.production_warning(
-                            Diagnostic::warning("W0201", m.mode.span, format!("mTLS is `{}` in production environment `{}`", word_of(mode), self.env.name))
-                                .with_span_label("plain-text traffic is accepted")
-                                .with_note("set `mtls = strict` for this environment once every workload has a sidecar"),
+                            Diagnostic::warning(
+                                "W0201",
+                                m.mode.span,
+                                format!("mTLS is `{}` in production environment `{}`", word_of(mode), self.env.name),
+                            )
+                            .with_span_label("plain-text traffic is accepted")
+                            .with_note("set `mtls = strict` for this environment once every workload has a sidecar"),
                         );
                     }
                 }
@@ -83,7 +95,15 @@ impl<'a> Checker<'a> {
                 rules.push(r);
             }
         }
-        Some(model::Policy { name, scope, mtls, port_mtls, default_deny: decl.default_deny.is_some(), rules, origin: self.origin(decl.span) })
+        Some(model::Policy {
+            name,
+            scope,
+            mtls,
+            port_mtls,
+            default_deny: decl.default_deny.is_some(),
+            rules,
+            origin: self.origin(decl.span),
+        })
     }
 
     fn production_warning(&mut self, diagnostic: Diagnostic) {
@@ -112,14 +132,25 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Source::Account(name) => {
-                    let owner = self.decls.services.iter().find(|s| s.account.as_ref().unwrap_or(&s.name).node == name.node);
+                    let owner =
+                        self.decls.services.iter().find(|s| s.account.as_ref().unwrap_or(&s.name).node == name.node);
                     match owner {
                         Some(s) => {
                             self.record_ref(name.span, DefKind::Account, &name.node, None);
-                            principals.push(format!("{}/ns/{}/sa/{}", self.trust_domain, self.service_namespace(s), name.node));
+                            principals.push(format!(
+                                "{}/ns/{}/sa/{}",
+                                self.trust_domain,
+                                self.service_namespace(s),
+                                name.node
+                            ));
                         }
                         None => {
-                            let candidates = self.decls.services.iter().map(|s| s.account.as_ref().unwrap_or(&s.name).node.as_str()).collect();
+                            let candidates = self
+                                .decls
+                                .services
+                                .iter()
+                                .map(|s| s.account.as_ref().unwrap_or(&s.name).node.as_str())
+                                .collect();
                             self.unknown("E0108", "service account", name, candidates);
                         }
                     }
@@ -144,7 +175,10 @@ impl<'a> Checker<'a> {
                         if addr.parse::<std::net::IpAddr>().is_ok() {
                             ip_blocks.push(text);
                         } else {
-                            self.report(Diagnostic::error("E0205", ip.span, format!("invalid IP block `{text}`")).with_span_label("expected an IP or CIDR"));
+                            self.report(
+                                Diagnostic::error("E0205", ip.span, format!("invalid IP block `{text}`"))
+                                    .with_span_label("expected an IP or CIDR"),
+                            );
                         }
                     }
                 }
@@ -157,14 +191,24 @@ impl<'a> Checker<'a> {
             (vec![], vec![], namespaces, vec![]),
             (vec![], vec![], vec![], ip_blocks),
         ] {
-            if !(principals.is_empty() && request_principals.is_empty() && namespaces.is_empty() && ip_blocks.is_empty()) {
+            if !(principals.is_empty()
+                && request_principals.is_empty()
+                && namespaces.is_empty()
+                && ip_blocks.is_empty())
+            {
                 from.push(model::AuthSource { principals, request_principals, namespaces, ip_blocks });
             }
         }
         let (mut methods, mut paths, mut ports) = (Vec::new(), Vec::new(), Vec::new());
         if let Some(op) = &rule.to {
             for m in &op.methods {
-                if let Some(m) = self.choose(&m.node, m.span, None, &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"], "HTTP method") {
+                if let Some(m) = self.choose(
+                    &m.node,
+                    m.span,
+                    None,
+                    &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"],
+                    "HTTP method",
+                ) {
                     methods.push(m.to_string());
                 }
             }
@@ -179,7 +223,10 @@ impl<'a> Checker<'a> {
                         if (1..=65535).contains(n) {
                             ports.push(*n);
                         } else {
-                            self.report(Diagnostic::error("E0202", *span, "port number out of range").with_span_label("1–65535"));
+                            self.report(
+                                Diagnostic::error("E0202", *span, "port number out of range")
+                                    .with_span_label("1–65535"),
+                            );
                         }
                     }
                     (ast::PortRef::Name(name), Some(s)) => {
@@ -196,8 +243,12 @@ impl<'a> Checker<'a> {
                         }
                     }
                     (ast::PortRef::Name(name), None) => self.report(
-                        Diagnostic::error("E0103", name.span, format!("port `{}` names no service's port here", name.node))
-                            .with_span_label("named ports need a workload policy; use a number"),
+                        Diagnostic::error(
+                            "E0103",
+                            name.span,
+                            format!("port `{}` names no service's port here", name.node),
+                        )
+                        .with_span_label("named ports need a workload policy; use a number"),
                     ),
                 }
             }
@@ -208,7 +259,10 @@ impl<'a> Checker<'a> {
                 WhenKey::Header(h) => self.header_name(h, false).map(|h| format!("request.headers[{h}]")),
                 WhenKey::Claim(c) => self.string(c).map(|c| format!("request.auth.claims[{c}]")),
                 WhenKey::Raw(k) => self.string(k).and_then(|k| {
-                    let ok = WHEN_KEYS.contains(&k.as_str()) || k.starts_with("request.headers[") || k.starts_with("request.auth.claims[") || k.starts_with("experimental.envoy.filters.");
+                    let ok = WHEN_KEYS.contains(&k.as_str())
+                        || k.starts_with("request.headers[")
+                        || k.starts_with("request.auth.claims[")
+                        || k.starts_with("experimental.envoy.filters.");
                     if ok {
                         Some(k)
                     } else {
@@ -233,9 +287,13 @@ impl<'a> Checker<'a> {
         let unconditional = rule.from.is_empty() && rule.to.is_none() && rule.when.is_empty();
         if unconditional && action == model::AuthAction::Allow && self.env.production {
             self.production_warning(
-                Diagnostic::warning("W0202", rule.span, format!("this rule allows every request in production environment `{}`", self.env.name))
-                    .with_span_label("allow-all")
-                    .with_note("an `allow` with no `from`, `to` or `when` admits anyone; name the callers"),
+                Diagnostic::warning(
+                    "W0202",
+                    rule.span,
+                    format!("this rule allows every request in production environment `{}`", self.env.name),
+                )
+                .with_span_label("allow-all")
+                .with_note("an `allow` with no `from`, `to` or `when` admits anyone; name the callers"),
             );
         }
         if unconditional && action == model::AuthAction::Deny {
@@ -269,7 +327,9 @@ impl<'a> Checker<'a> {
         };
         match problem {
             Some(why) => {
-                self.report(Diagnostic::error("E0210", value.span, format!("invalid path `{path}`")).with_span_label(why));
+                self.report(
+                    Diagnostic::error("E0210", value.span, format!("invalid path `{path}`")).with_span_label(why),
+                );
                 None
             }
             None => Some(path),
@@ -307,11 +367,17 @@ impl<'a> Checker<'a> {
             Some(j) => {
                 let uri = self.string(j)?;
                 if !(uri.starts_with("https://") || uri.starts_with("http://")) || uri.contains(char::is_whitespace) {
-                    self.report(Diagnostic::error("E0205", j.span, format!("invalid JWKS URI `{uri}`")).with_span_label("expected an http:// or https:// URL"));
+                    self.report(
+                        Diagnostic::error("E0205", j.span, format!("invalid JWKS URI `{uri}`"))
+                            .with_span_label("expected an http:// or https:// URL"),
+                    );
                     return None;
                 }
                 if uri.starts_with("http://") && self.env.production {
-                    self.production_warning(Diagnostic::warning("W0204", j.span, "the JWKS is fetched over plain HTTP in production").with_span_label("use https://"));
+                    self.production_warning(
+                        Diagnostic::warning("W0204", j.span, "the JWKS is fetched over plain HTTP in production")
+                            .with_span_label("use https://"),
+                    );
                 }
                 Some(uri)
             }
@@ -337,15 +403,16 @@ impl<'a> Checker<'a> {
         for (claim, header) in &decl.claims {
             let Some(h) = self.string(header) else { continue };
             if h.is_empty() || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                self.report(Diagnostic::error("E0211", header.span, format!("invalid header name `{h}`")).with_span_label("letters, digits, `-` and `_` only"));
+                self.report(
+                    Diagnostic::error("E0211", header.span, format!("invalid header name `{h}`"))
+                        .with_span_label("letters, digits, `-` and `_` only"),
+                );
                 continue;
             }
             claims_to_headers.push((h, claim.node.clone()));
         }
-        let require = match &decl.require {
-            Some((except, _)) => Some(except.iter().filter_map(|p| self.auth_path(p)).collect()),
-            None => None,
-        };
+        let require =
+            decl.require.as_ref().map(|(except, _)| except.iter().filter_map(|p| self.auth_path(p)).collect());
         Some(model::Jwt {
             name: decl.name.node.clone(),
             workloads,
@@ -368,7 +435,10 @@ impl<'a> Checker<'a> {
             labels.insert(k.node.clone(), self.string(v)?);
         }
         if labels.is_empty() {
-            labels.insert("istio".to_string(), if gateway.egress { "egressgateway" } else { "ingressgateway" }.to_string());
+            labels.insert(
+                "istio".to_string(),
+                if gateway.egress { "egressgateway" } else { "ingressgateway" }.to_string(),
+            );
         }
         Some(model::Workload { name: gateway.name.node.clone(), namespace: self.gateway_namespace(gateway), labels })
     }

@@ -31,7 +31,8 @@ const RETRY_ON: &[&str] = &[
 ];
 
 /// Retry conditions under which the upstream never saw the request: safe for any method.
-const RETRY_BEFORE_REQUEST: &[&str] = &["connect-failure", "refused-stream", "reset-before-request", "envoy-ratelimited"];
+const RETRY_BEFORE_REQUEST: &[&str] =
+    &["connect-failure", "refused-stream", "reset-before-request", "envoy-ratelimited"];
 
 const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 
@@ -160,10 +161,18 @@ impl<'a> Checker<'a> {
                 ast::Host::Literal(value) => {
                     let Some(text) = self.host_string(value) else { continue };
                     if !text.contains('.') && text != "*" && text.parse::<std::net::IpAddr>().is_err() {
-                        let mut d = Diagnostic::error("E0205", value.span, format!("route host `{text}` is not a fully qualified name"))
-                            .with_span_label("short names resolve in the namespace of the route, not of the service");
+                        let mut d = Diagnostic::error(
+                            "E0205",
+                            value.span,
+                            format!("route host `{text}` is not a fully qualified name"),
+                        )
+                        .with_span_label("short names resolve in the namespace of the route, not of the service");
                         if self.decls.service(&text).is_some() {
-                            d = d.with_suggestion(value.span, text.clone(), format!("refer to the service: `{text}` without quotes"));
+                            d = d.with_suggestion(
+                                value.span,
+                                text.clone(),
+                                format!("refer to the service: `{text}` without quotes"),
+                            );
                         }
                         self.report(d);
                         continue;
@@ -201,8 +210,9 @@ impl<'a> Checker<'a> {
             }
             if !covered {
                 let names: Vec<String> = bound.iter().map(|g| format!("`{}`", g.name.node)).collect();
-                let mut d = Diagnostic::error("E0403", *span, format!("host `{host}` is not served by {}", names.join(" or ")))
-                    .with_span_label("no gateway this route is bound to accepts this host");
+                let mut d =
+                    Diagnostic::error("E0403", *span, format!("host `{host}` is not served by {}", names.join(" or ")))
+                        .with_span_label("no gateway this route is bound to accepts this host");
                 for (at, text) in served {
                     d = d.with_label(at, text);
                 }
@@ -219,10 +229,17 @@ impl<'a> Checker<'a> {
         let forward = matches!(rule.action, Action::Forward(_));
         if !forward {
             for option in &rule.options {
-                if matches!(option, RuleOption::Fault(_) | RuleOption::Rewrite(_) | RuleOption::Mirror(..) | RuleOption::Retry(_)) {
+                if matches!(
+                    option,
+                    RuleOption::Fault(_) | RuleOption::Rewrite(_) | RuleOption::Mirror(..) | RuleOption::Retry(_)
+                ) {
                     self.report(
-                        Diagnostic::error("E0406", option.span(), "this option only applies to rules that forward with `->`")
-                            .with_span_label("a redirect or a direct response never reaches a service"),
+                        Diagnostic::error(
+                            "E0406",
+                            option.span(),
+                            "this option only applies to rules that forward with `->`",
+                        )
+                        .with_span_label("a redirect or a direct response never reaches a service"),
                     );
                 }
             }
@@ -240,7 +257,10 @@ impl<'a> Checker<'a> {
                     None => None,
                 };
                 if body.as_ref().is_some_and(|b| b.len() >= 1 << 20) {
-                    self.report(Diagnostic::error("E0202", rule.span, "a direct response body must be smaller than 1 MB").with_span_label("too large"));
+                    self.report(
+                        Diagnostic::error("E0202", rule.span, "a direct response body must be smaller than 1 MB")
+                            .with_span_label("too large"),
+                    );
                 }
                 model::HttpAction::Respond { status, body }
             }
@@ -318,7 +338,11 @@ impl<'a> Checker<'a> {
                 }
                 Condition::Method { methods: names, span } => {
                     if let Some(first) = method_span.replace(*span) {
-                        self.report(Diagnostic::error("E0307", *span, "a rule can test the method once").with_span_label("second method test").with_label(first, "first one"));
+                        self.report(
+                            Diagnostic::error("E0307", *span, "a rule can test the method once")
+                                .with_span_label("second method test")
+                                .with_label(first, "first one"),
+                        );
                         continue;
                     }
                     methods = names
@@ -340,7 +364,8 @@ impl<'a> Checker<'a> {
                     match self.string_test(test) {
                         Some(Some(m)) => base.query.push((param, m)),
                         Some(None) => self.report(
-                            Diagnostic::error("E0307", *span, "Istio cannot match on an absent query parameter").with_span_label("`absent` is only for headers"),
+                            Diagnostic::error("E0307", *span, "Istio cannot match on an absent query parameter")
+                                .with_span_label("`absent` is only for headers"),
                         ),
                         None => {}
                     }
@@ -368,7 +393,10 @@ impl<'a> Checker<'a> {
         match kind {
             UriKind::Regex => {
                 if text.len() > 1024 {
-                    self.report(Diagnostic::error("E0202", value.span, "Istio limits regular expressions to 1024 characters").with_span_label("too long"));
+                    self.report(
+                        Diagnostic::error("E0202", value.span, "Istio limits regular expressions to 1024 characters")
+                            .with_span_label("too long"),
+                    );
                     return None;
                 }
                 Some(StringMatch::Regex(text))
@@ -395,7 +423,10 @@ impl<'a> Checker<'a> {
             StringTest::Prefix(v) => {
                 let text = self.string(v)?;
                 if text.is_empty() {
-                    self.report(Diagnostic::error("E0202", v.span, "an empty prefix matches everything").with_span_label("use `present`"));
+                    self.report(
+                        Diagnostic::error("E0202", v.span, "an empty prefix matches everything")
+                            .with_span_label("use `present`"),
+                    );
                     return None;
                 }
                 Some(StringMatch::Prefix(text))
@@ -430,7 +461,8 @@ impl<'a> Checker<'a> {
                 None => ok = false,
             }
         }
-        let weights: Vec<Option<u64>> = destinations.iter().map(|d| d.weight.as_ref().and_then(|w| self.whole_percent(w))).collect();
+        let weights: Vec<Option<u64>> =
+            destinations.iter().map(|d| d.weight.as_ref().and_then(|w| self.whole_percent(w))).collect();
         if destinations.len() > 1 {
             if let Some(missing) = destinations.iter().find(|d| d.weight.is_none()) {
                 self.report(
@@ -458,9 +490,13 @@ impl<'a> Checker<'a> {
         } else if let (Some(dest), Some(Some(w))) = (destinations.first(), weights.first()) {
             if *w != 100 {
                 self.report(
-                    Diagnostic::error("E0402", dest.span, format!("a single destination gets all the traffic, not {w}%"))
-                        .with_span_label("the only destination")
-                        .with_note("to send part of the traffic elsewhere, list the other destination with its weight"),
+                    Diagnostic::error(
+                        "E0402",
+                        dest.span,
+                        format!("a single destination gets all the traffic, not {w}%"),
+                    )
+                    .with_span_label("the only destination")
+                    .with_note("to send part of the traffic elsewhere, list the other destination with its weight"),
                 );
                 return None;
             }
@@ -474,7 +510,11 @@ impl<'a> Checker<'a> {
             }
         }
         for (i, r) in out.iter().enumerate() {
-            if let Some(previous) = out[..i].iter().find(|p| p.destination.host == r.destination.host && p.destination.subset == r.destination.subset && p.destination.port == r.destination.port) {
+            if let Some(previous) = out[..i].iter().find(|p| {
+                p.destination.host == r.destination.host
+                    && p.destination.subset == r.destination.subset
+                    && p.destination.port == r.destination.port
+            }) {
                 self.report(
                     Diagnostic::error("E0301", r.span, "the same destination appears twice")
                         .with_span_label("again here")
@@ -497,14 +537,28 @@ impl<'a> Checker<'a> {
                         Some(version.node.clone())
                     } else {
                         let candidates = service.versions.iter().map(|v| v.node.as_str()).collect::<Vec<_>>();
-                        let mut diag = Diagnostic::error("E0102", version.span, format!("service `{}` has no version `{}`", service.name.node, version.node))
-                            .with_span_label("no such version");
+                        let mut diag = Diagnostic::error(
+                            "E0102",
+                            version.span,
+                            format!("service `{}` has no version `{}`", service.name.node, version.node),
+                        )
+                        .with_span_label("no such version");
                         match crate::suggest::did_you_mean(&version.node, candidates.iter().copied()) {
-                            Some(near) => diag = diag.with_suggestion(version.span, near, format!("did you mean `{near}`?")),
-                            None if candidates.is_empty() => diag = diag.with_note(format!("`{}` declares no versions; add `versions {}`", service.name.node, version.node)),
+                            Some(near) => {
+                                diag = diag.with_suggestion(version.span, near, format!("did you mean `{near}`?"))
+                            }
+                            None if candidates.is_empty() => {
+                                diag = diag.with_note(format!(
+                                    "`{}` declares no versions; add `versions {}`",
+                                    service.name.node, version.node
+                                ))
+                            }
                             None => diag = diag.with_note(format!("its versions: {}", candidates.join(", "))),
                         }
-                        let versions_span = service.versions.first().map(|f| f.span.to(service.versions[service.versions.len() - 1].span));
+                        let versions_span = service
+                            .versions
+                            .first()
+                            .map(|f| f.span.to(service.versions[service.versions.len() - 1].span));
                         diag = diag.with_label(versions_span.unwrap_or(service.name.span), "declared here");
                         self.report(diag);
                         return None;
@@ -516,14 +570,26 @@ impl<'a> Checker<'a> {
             if http {
                 self.check_http_port(service, port, d);
             }
-            return Some(Resolved { destination: model::Destination { host: self.service_fqdn(service), subset, port: Some(port), weight: None }, span });
+            return Some(Resolved {
+                destination: model::Destination {
+                    host: self.service_fqdn(service),
+                    subset,
+                    port: Some(port),
+                    weight: None,
+                },
+                span,
+            });
         }
         if let Some(external) = self.decls.external(&d.target.node) {
             self.record_ref(d.target.span, DefKind::External, &d.target.node, None);
             if let Some(version) = &d.version {
                 self.report(
-                    Diagnostic::error("E0102", version.span, format!("external `{}` has no versions", external.name.node))
-                        .with_span_label("versions are subsets of in-mesh services"),
+                    Diagnostic::error(
+                        "E0102",
+                        version.span,
+                        format!("external `{}` has no versions", external.name.node),
+                    )
+                    .with_span_label("versions are subsets of in-mesh services"),
                 );
                 return None;
             }
@@ -532,7 +598,10 @@ impl<'a> Checker<'a> {
                 ast::Host::Ref(_) => None,
             })?;
             let port = self.destination_port(&external.name, &external.ports, d)?;
-            return Some(Resolved { destination: model::Destination { host, subset: None, port: Some(port), weight: None }, span });
+            return Some(Resolved {
+                destination: model::Destination { host, subset: None, port: Some(port), weight: None },
+                span,
+            });
         }
         let candidates = self.decls.destination_names();
         self.unknown("E0101", "service", &d.target, candidates);
@@ -542,7 +611,8 @@ impl<'a> Checker<'a> {
     /// HTTP rules only apply to traffic Envoy parses as HTTP: a TCP port gets no retries,
     /// no matching, nothing — Istio would silently ignore the rule.
     fn check_http_port(&mut self, service: &ast::ServiceDecl, port: u32, d: &ast::Destination) {
-        let declared = service.ports.iter().find(|p| matches!(&p.number.kind, ast::ValueKind::Number(n) if n.parse() == Ok(port)));
+        let declared =
+            service.ports.iter().find(|p| matches!(&p.number.kind, ast::ValueKind::Number(n) if n.parse() == Ok(port)));
         let Some(declared) = declared else { return };
         let Some(protocol) = model::Protocol::from_port_name(&declared.name.node) else { return };
         if !protocol.is_http() {
@@ -558,7 +628,16 @@ impl<'a> Checker<'a> {
     fn destination_port(&mut self, owner: &ast::Name, ports: &[ast::PortDecl], d: &ast::Destination) -> Option<u32> {
         let numbers: Vec<(String, Option<u32>, Span)> = ports
             .iter()
-            .map(|p| (p.name.node.clone(), match &p.number.kind { ast::ValueKind::Number(n) => n.parse().ok(), _ => None }, p.name.span))
+            .map(|p| {
+                (
+                    p.name.node.clone(),
+                    match &p.number.kind {
+                        ast::ValueKind::Number(n) => n.parse().ok(),
+                        _ => None,
+                    },
+                    p.name.span,
+                )
+            })
             .collect();
         match &d.port {
             None => match numbers.as_slice() {
@@ -567,10 +646,22 @@ impl<'a> Checker<'a> {
                 [(first, ..), ..] => {
                     let names: Vec<&str> = numbers.iter().map(|(n, ..)| n.as_str()).collect();
                     self.report(
-                        Diagnostic::error("E0401", d.target.span, format!("`{}` has several ports; say which one", owner.node))
-                            .with_span_label("which port?")
-                            .with_note(format!("its ports: {}", names.join(", ")))
-                            .with_suggestion(d.target.span.to(d.version.as_ref().map_or(d.target.span, |v| v.span)), format!("{}{}:{first}", owner.node, d.version.as_ref().map(|v| format!("@{}", v.node)).unwrap_or_default()), format!("e.g. `:{first}`")),
+                        Diagnostic::error(
+                            "E0401",
+                            d.target.span,
+                            format!("`{}` has several ports; say which one", owner.node),
+                        )
+                        .with_span_label("which port?")
+                        .with_note(format!("its ports: {}", names.join(", ")))
+                        .with_suggestion(
+                            d.target.span.to(d.version.as_ref().map_or(d.target.span, |v| v.span)),
+                            format!(
+                                "{}{}:{first}",
+                                owner.node,
+                                d.version.as_ref().map(|v| format!("@{}", v.node)).unwrap_or_default()
+                            ),
+                            format!("e.g. `:{first}`"),
+                        ),
                     );
                     None
                 }
@@ -589,7 +680,10 @@ impl<'a> Checker<'a> {
             Some(ast::PortRef::Number(n, span)) => match numbers.iter().find(|(_, number, _)| *number == Some(*n)) {
                 Some(_) => Some(*n),
                 None => {
-                    let list: Vec<String> = numbers.iter().map(|(name, number, _)| format!("{name} {}", number.map_or("?".into(), |n| n.to_string()))).collect();
+                    let list: Vec<String> = numbers
+                        .iter()
+                        .map(|(name, number, _)| format!("{name} {}", number.map_or("?".into(), |n| n.to_string())))
+                        .collect();
                     self.report(
                         Diagnostic::error("E0103", *span, format!("`{}` has no port {n}", owner.node))
                             .with_span_label("not one of its ports")
@@ -606,7 +700,10 @@ impl<'a> Checker<'a> {
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in parts {
             if seen.contains(&key.node.as_str()) {
-                self.report(Diagnostic::error("E0301", key.span, format!("`{}` is given twice", key.node)).with_span_label("again here"));
+                self.report(
+                    Diagnostic::error("E0301", key.span, format!("`{}` is given twice", key.node))
+                        .with_span_label("again here"),
+                );
                 continue;
             }
             seen.push(&key.node);
@@ -708,7 +805,8 @@ impl<'a> Checker<'a> {
         }
         let mut on = Vec::new();
         for condition in &r.on {
-            let is_status = condition.node.len() == 3 && condition.node.parse::<u16>().is_ok_and(|s| (100..600).contains(&s));
+            let is_status =
+                condition.node.len() == 3 && condition.node.parse::<u16>().is_ok_and(|s| (100..600).contains(&s));
             if is_status || RETRY_ON.contains(&condition.node.as_str()) {
                 if !on.contains(&condition.node) {
                     on.push(condition.node.clone());
@@ -733,11 +831,7 @@ impl<'a> Checker<'a> {
             }
             match key.node.as_str() {
                 "origins" => {
-                    cors.origins = values
-                        .iter()
-                        .filter_map(|v| self.string(v))
-                        .map(StringMatch::Exact)
-                        .collect()
+                    cors.origins = values.iter().filter_map(|v| self.string(v)).map(StringMatch::Exact).collect()
                 }
                 "methods" => {
                     for v in values {
@@ -769,12 +863,18 @@ impl<'a> Checker<'a> {
                 let value = self.string(v);
                 if let Some(value) = &value {
                     if value.chars().any(|c| c.is_control() && c != '\t') {
-                        self.report(Diagnostic::error("E0211", v.span, "header values cannot contain control characters").with_span_label("a control character"));
+                        self.report(
+                            Diagnostic::error("E0211", v.span, "header values cannot contain control characters")
+                                .with_span_label("a control character"),
+                        );
                     }
                 }
                 if let (Some(name), Some(value)) = (name, value) {
                     if !request && name == "host" {
-                        self.report(Diagnostic::error("E0211", k.span, "responses have no `host` header to change").with_span_label("not allowed"));
+                        self.report(
+                            Diagnostic::error("E0211", k.span, "responses have no `host` header to change")
+                                .with_span_label("not allowed"),
+                        );
                     } else if matches!(edit.op, ast::HeaderOp::Set(..)) {
                         ops_local.set.insert(name, value);
                     } else {
@@ -786,7 +886,10 @@ impl<'a> Checker<'a> {
                 for n in names {
                     if let Some(name) = self.header_name(n, false) {
                         if name == "host" {
-                            self.report(Diagnostic::error("E0211", n.span, "the `host` header cannot be removed").with_span_label("not allowed"));
+                            self.report(
+                                Diagnostic::error("E0211", n.span, "the `host` header cannot be removed")
+                                    .with_span_label("not allowed"),
+                            );
                         } else if !ops_local.remove.contains(&name) {
                             ops_local.remove.push(name);
                         }
@@ -806,7 +909,10 @@ impl<'a> Checker<'a> {
             }
         }
         let Action::Forward(destinations) = &rule.action else {
-            self.report(Diagnostic::error("E0408", rule.span, "TLS rules can only forward with `->`").with_span_label("redirects and responses need HTTP"));
+            self.report(
+                Diagnostic::error("E0408", rule.span, "TLS rules can only forward with `->`")
+                    .with_span_label("redirects and responses need HTTP"),
+            );
             return None;
         };
         self.no_http_options(rule);
@@ -822,7 +928,10 @@ impl<'a> Checker<'a> {
             }
         }
         let Action::Forward(destinations) = &rule.action else {
-            self.report(Diagnostic::error("E0408", rule.span, "TCP rules can only forward with `->`").with_span_label("redirects and responses need HTTP"));
+            self.report(
+                Diagnostic::error("E0408", rule.span, "TCP rules can only forward with `->`")
+                    .with_span_label("redirects and responses need HTTP"),
+            );
             return None;
         };
         self.no_http_options(rule);
@@ -844,12 +953,18 @@ impl<'a> Checker<'a> {
         for (i, rule) in rules.iter().enumerate() {
             for (j, earlier) in rules[..i].iter().enumerate() {
                 if shadows(earlier, rule) {
-                    let why = if earlier.matches.is_empty() { "it matches every request" } else { "it matches everything this rule matches" };
+                    let why = if earlier.matches.is_empty() {
+                        "it matches every request"
+                    } else {
+                        "it matches everything this rule matches"
+                    };
                     self.report(
                         Diagnostic::warning("W0101", spans[i], "this rule can never match")
                             .with_span_label("unreachable")
                             .with_label(spans[j], format!("this earlier rule wins: {why}"))
-                            .with_note("rules are tried in order and the first match wins; move the more specific rule up"),
+                            .with_note(
+                                "rules are tried in order and the first match wins; move the more specific rule up",
+                            ),
                     );
                     break;
                 }
@@ -936,12 +1051,15 @@ fn shadows(earlier: &model::HttpRule, later: &model::HttpRule) -> bool {
 fn match_covers(e: &HttpMatch, l: &HttpMatch) -> bool {
     let uri_ok = match (&e.uri, &l.uri) {
         (None, _) => true,
-        (Some(StringMatch::Prefix(p)), Some(StringMatch::Prefix(q) | StringMatch::Exact(q))) => q.starts_with(p.as_str()),
+        (Some(StringMatch::Prefix(p)), Some(StringMatch::Prefix(q) | StringMatch::Exact(q))) => {
+            q.starts_with(p.as_str())
+        }
         (Some(StringMatch::Exact(p)), Some(StringMatch::Exact(q))) => p == q,
         _ => false,
     };
     let method_ok = e.method.is_none() || e.method == l.method;
-    let headers_ok = e.headers.iter().all(|h| l.headers.contains(h)) && e.without_headers.iter().all(|h| l.without_headers.contains(h));
+    let headers_ok = e.headers.iter().all(|h| l.headers.contains(h))
+        && e.without_headers.iter().all(|h| l.without_headers.contains(h));
     let query_ok = e.query.iter().all(|q| l.query.contains(q));
     uri_ok && method_ok && headers_ok && query_ok
 }

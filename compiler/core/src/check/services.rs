@@ -29,7 +29,8 @@ const EJECT_SETTINGS: &[&str] =
 
 const BALANCERS: &[&str] = &["round_robin", "least_request", "random", "passthrough"];
 
-const PROVIDER_KINDS: &[&str] = &["zipkin", "opentelemetry", "skywalking", "datadog", "prometheus", "envoy_file_access_log"];
+const PROVIDER_KINDS: &[&str] =
+    &["zipkin", "opentelemetry", "skywalking", "datadog", "prometheus", "envoy_file_access_log"];
 
 const INT32: u64 = i32::MAX as u64;
 
@@ -47,7 +48,9 @@ impl<'a> Checker<'a> {
         };
         let needs_port = !matches!(kind, model::ProviderKind::Prometheus | model::ProviderKind::EnvoyFileAccessLog);
         if needs_port {
-            let port_ok = address.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+            let port_ok = address
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
             if !port_ok {
                 self.report(
                     Diagnostic::error("E0205", decl.address.span, format!("invalid provider address `{address}`"))
@@ -75,9 +78,13 @@ impl<'a> Checker<'a> {
             if let Some(previous) = out.iter().position(|p| p.name == port.name.node || p.number == number) {
                 let what = if out[previous].name == port.name.node { "name" } else { "number" };
                 self.report(
-                    Diagnostic::error("E0301", port.span, format!("{} `{}` has two ports with the same {what}", "service", owner.node))
-                        .with_span_label(format!("same {what} as an earlier port"))
-                        .with_label(ports[previous].span, "the earlier port"),
+                    Diagnostic::error(
+                        "E0301",
+                        port.span,
+                        format!("{} `{}` has two ports with the same {what}", "service", owner.node),
+                    )
+                    .with_span_label(format!("same {what} as an earlier port"))
+                    .with_label(ports[previous].span, "the earlier port"),
                 );
                 continue;
             }
@@ -112,7 +119,10 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn traffic_policy(&mut self, decl: &TrafficPolicyDecl) -> model::TrafficPolicy {
         for span in &decl.duplicates {
-            self.report(Diagnostic::error("E0301", *span, "this statement appears twice").with_span_label("the last one would win; keep one"));
+            self.report(
+                Diagnostic::error("E0301", *span, "this statement appears twice")
+                    .with_span_label("the last one would win; keep one"),
+            );
         }
         let mut policy = model::TrafficPolicy::default();
         let pool = settings_map(self, &decl.pool, POOL_SETTINGS, "pool");
@@ -131,16 +141,20 @@ impl<'a> Checker<'a> {
                 "max_connection_duration" => p.max_connection_duration = self.duration(value),
                 "max_pending" => p.max_pending = self.int(value, 1, INT32, "pending request count"),
                 "max_requests" => p.max_requests = self.int(value, 1, INT32, "request count"),
-                "max_requests_per_connection" => p.max_requests_per_connection = self.int(value, 1, INT32, "requests per connection"),
+                "max_requests_per_connection" => {
+                    p.max_requests_per_connection = self.int(value, 1, INT32, "requests per connection")
+                }
                 "max_retries" => p.max_retries = self.int(value, 0, INT32, "concurrent retries"),
                 "idle_timeout" => p.idle_timeout = self.duration(value),
                 "max_concurrent_streams" => p.max_concurrent_streams = self.int(value, 1, INT32, "stream count"),
                 _ => {
-                    p.h2_upgrade = self.word(value, &["default", "do_not_upgrade", "upgrade"], "HTTP/2 upgrade policy").map(|w| match w {
-                        "upgrade" => model::H2Upgrade::Upgrade,
-                        "do_not_upgrade" => model::H2Upgrade::DoNotUpgrade,
-                        _ => model::H2Upgrade::Default,
-                    })
+                    p.h2_upgrade = self
+                        .word(value, &["default", "do_not_upgrade", "upgrade"], "HTTP/2 upgrade policy")
+                        .map(|w| match w {
+                            "upgrade" => model::H2Upgrade::Upgrade,
+                            "do_not_upgrade" => model::H2Upgrade::DoNotUpgrade,
+                            _ => model::H2Upgrade::Default,
+                        })
                 }
             }
         }
@@ -193,16 +207,27 @@ impl<'a> Checker<'a> {
         if let Some(warmup) = &decl.warmup {
             policy.warmup = self.positive_duration(warmup);
             let hashing = matches!(&decl.balance, Some(b) if !matches!(b, Balance::Simple(_)));
-            let simple_ok = matches!(&policy.balance, None | Some(model::Balance::RoundRobin | model::Balance::LeastRequest));
+            let simple_ok =
+                matches!(&policy.balance, None | Some(model::Balance::RoundRobin | model::Balance::LeastRequest));
             if hashing || !simple_ok {
                 self.report(
-                    Diagnostic::error("E0307", warmup.span, "`warmup` only works with `round_robin` or `least_request` balancing")
-                        .with_span_label("Envoy ramps traffic up only for these balancers"),
+                    Diagnostic::error(
+                        "E0307",
+                        warmup.span,
+                        "`warmup` only works with `round_robin` or `least_request` balancing",
+                    )
+                    .with_span_label("Envoy ramps traffic up only for these balancers"),
                 );
             }
         }
         if let Some(tls) = &decl.tls {
-            let mode = self.choose(&tls.mode.node, tls.mode.span, None, &["disable", "simple", "mutual", "istio_mutual"], "TLS mode");
+            let mode = self.choose(
+                &tls.mode.node,
+                tls.mode.span,
+                None,
+                &["disable", "simple", "mutual", "istio_mutual"],
+                "TLS mode",
+            );
             let sni = tls.sni.as_ref().and_then(|s| self.host_string(s));
             if let Some(mode) = mode {
                 let mode = match mode {
@@ -213,8 +238,14 @@ impl<'a> Checker<'a> {
                 };
                 if mode == model::TlsMode::Mutual {
                     self.report(
-                        Diagnostic::error("E0307", tls.mode.span, "`tls mutual` needs client certificates, which meshc does not manage")
-                            .with_span_label("use `istio_mutual` inside the mesh, or `simple` towards an external TLS server"),
+                        Diagnostic::error(
+                            "E0307",
+                            tls.mode.span,
+                            "`tls mutual` needs client certificates, which meshc does not manage",
+                        )
+                        .with_span_label(
+                            "use `istio_mutual` inside the mesh, or `simple` towards an external TLS server",
+                        ),
                     );
                 }
                 policy.tls = Some(model::ClientTls { mode, sni });
@@ -227,7 +258,10 @@ impl<'a> Checker<'a> {
     fn positive_duration(&mut self, value: &ast::Value) -> Option<model::Duration> {
         let d = self.duration(value)?;
         if d.millis() == 0 {
-            self.report(Diagnostic::error("E0202", value.span, "this duration must be at least 1ms").with_span_label("0s is not accepted here"));
+            self.report(
+                Diagnostic::error("E0202", value.span, "this duration must be at least 1ms")
+                    .with_span_label("0s is not accepted here"),
+            );
             return None;
         }
         Some(d)
@@ -275,7 +309,9 @@ impl<'a> Checker<'a> {
             );
         }
         let resolution = match &decl.resolution {
-            Some(r) => self.choose(&r.node, r.span, None, &["none", "static", "dns", "dns_round_robin"], "resolution")?,
+            Some(r) => {
+                self.choose(&r.node, r.span, None, &["none", "static", "dns", "dns_round_robin"], "resolution")?
+            }
             None if !decl.endpoints.is_empty() && decl.endpoints.iter().all(|e| self.is_ip_literal(e)) => "static",
             None => "dns",
         };
@@ -354,10 +390,16 @@ impl<'a> Checker<'a> {
                 None => {
                     let wanted = if tls { "`tls <port> passthrough`" } else { "`http <port>`" };
                     self.report(
-                        Diagnostic::error("E0307", via.span, format!("egress gateway `{}` has no {wanted} server for port `{}`", via.node, port.name))
-                            .with_span_label(format!("port {} of this external cannot pass the gateway", port.number))
-                            .with_label(gateway.name.span, "the gateway")
-                            .with_note("TLS traffic leaves through a passthrough server; plain HTTP through an http server"),
+                        Diagnostic::error(
+                            "E0307",
+                            via.span,
+                            format!("egress gateway `{}` has no {wanted} server for port `{}`", via.node, port.name),
+                        )
+                        .with_span_label(format!("port {} of this external cannot pass the gateway", port.number))
+                        .with_label(gateway.name.span, "the gateway")
+                        .with_note(
+                            "TLS traffic leaves through a passthrough server; plain HTTP through an http server",
+                        ),
                     );
                     return None;
                 }
@@ -396,14 +438,21 @@ impl<'a> Checker<'a> {
         let text = self.string(value)?;
         let (ip, prefix) = text.split_once('/').map_or((text.as_str(), None), |(a, p)| (a, Some(p)));
         let ip_ok = ip.parse::<std::net::IpAddr>().is_ok();
-        let prefix_ok = prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= if ip.contains(':') { 128 } else { 32 }));
+        let prefix_ok =
+            prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= if ip.contains(':') { 128 } else { 32 }));
         if cidr {
             if !(ip_ok && prefix_ok) {
-                self.report(Diagnostic::error("E0205", value.span, format!("invalid address `{text}`")).with_span_label("expected an IP address or a CIDR block"));
+                self.report(
+                    Diagnostic::error("E0205", value.span, format!("invalid address `{text}`"))
+                        .with_span_label("expected an IP address or a CIDR block"),
+                );
                 return None;
             }
         } else if prefix.is_some() || (!ip_ok && super::values::check_host(&text).is_err()) {
-            self.report(Diagnostic::error("E0205", value.span, format!("invalid endpoint `{text}`")).with_span_label("expected an IP address or a host name"));
+            self.report(
+                Diagnostic::error("E0205", value.span, format!("invalid endpoint `{text}`"))
+                    .with_span_label("expected an IP address or a host name"),
+            );
             return None;
         }
         Some(text)
@@ -421,35 +470,53 @@ impl<'a> Checker<'a> {
         let at = decl.resolution.as_ref().map_or(decl.name.span, |r| r.span);
         match resolution {
             model::Resolution::None if !endpoints.is_empty() => self.report(
-                Diagnostic::error("E0307", at, "resolution `none` cannot have endpoints").with_span_label("use `static` for fixed IPs or `dns`"),
+                Diagnostic::error("E0307", at, "resolution `none` cannot have endpoints")
+                    .with_span_label("use `static` for fixed IPs or `dns`"),
             ),
             model::Resolution::Static => {
                 if endpoints.is_empty() {
-                    self.report(Diagnostic::error("E0307", at, "resolution `static` needs endpoints").with_span_label("add `endpoints \"10.0.0.1\", …`"));
-                }
-                if let Some((i, bad)) = endpoints.iter().enumerate().find(|(_, e)| e.parse::<std::net::IpAddr>().is_err()) {
                     self.report(
-                        Diagnostic::error("E0307", decl.endpoints[i].span, format!("static endpoint `{bad}` is not an IP address"))
-                            .with_span_label("with `static` resolution endpoints are IPs; use `dns` for names"),
+                        Diagnostic::error("E0307", at, "resolution `static` needs endpoints")
+                            .with_span_label("add `endpoints \"10.0.0.1\", …`"),
+                    );
+                }
+                if let Some((i, bad)) =
+                    endpoints.iter().enumerate().find(|(_, e)| e.parse::<std::net::IpAddr>().is_err())
+                {
+                    self.report(
+                        Diagnostic::error(
+                            "E0307",
+                            decl.endpoints[i].span,
+                            format!("static endpoint `{bad}` is not an IP address"),
+                        )
+                        .with_span_label("with `static` resolution endpoints are IPs; use `dns` for names"),
                     );
                 }
             }
             model::Resolution::DnsRoundRobin if endpoints.len() > 1 => self.report(
-                Diagnostic::error("E0307", at, "resolution `dns_round_robin` allows at most one endpoint").with_span_label("use `dns` for several"),
+                Diagnostic::error("E0307", at, "resolution `dns_round_robin` allows at most one endpoint")
+                    .with_span_label("use `dns` for several"),
             ),
             _ => {}
         }
         if resolution != model::Resolution::Static && resolution != model::Resolution::None && !addresses.is_empty() {
             if let Some(cidr) = decl.addresses.iter().zip(addresses).find(|(_, a)| a.contains('/')) {
-                self.report(Diagnostic::error("E0307", cidr.0.span, "CIDR addresses need resolution `static` or `none`").with_span_label("a CIDR block"));
+                self.report(
+                    Diagnostic::error("E0307", cidr.0.span, "CIDR addresses need resolution `static` or `none`")
+                        .with_span_label("a CIDR block"),
+                );
             }
         }
         let tcp = ports.iter().any(|p| !p.protocol.is_http() && !matches!(p.protocol, Protocol::Https | Protocol::Tls));
         if tcp && hosts.len() > 1 && resolution != model::Resolution::None {
             self.report(
-                Diagnostic::error("E0307", decl.name.span, "an external with a TCP port and several hosts needs resolution `none`")
-                    .with_span_label("Istio cannot tell the hosts apart on a plain TCP port")
-                    .with_note("split it into one external per host"),
+                Diagnostic::error(
+                    "E0307",
+                    decl.name.span,
+                    "an external with a TCP port and several hosts needs resolution `none`",
+                )
+                .with_span_label("Istio cannot tell the hosts apart on a plain TCP port")
+                .with_note("split it into one external per host"),
             );
         }
     }

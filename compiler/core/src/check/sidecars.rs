@@ -27,7 +27,10 @@ impl<'a> Checker<'a> {
                         );
                         continue;
                     }
-                    by_port.push(model::Egress { port: Some(model::Port { name: format!("http-{number}"), number, protocol: Protocol::Http }), hosts });
+                    by_port.push(model::Egress {
+                        port: Some(model::Port { name: format!("http-{number}"), number, protocol: Protocol::Http }),
+                        hosts,
+                    });
                 }
             }
         }
@@ -67,7 +70,10 @@ impl<'a> Checker<'a> {
             return None;
         }
         let registry_only = match &decl.outbound {
-            Some(o) => Some(self.choose(&o.node, o.span, None, &["registry_only", "allow_any"], "outbound policy")? == "registry_only"),
+            Some(o) => Some(
+                self.choose(&o.node, o.span, None, &["registry_only", "allow_any"], "outbound policy")?
+                    == "registry_only",
+            ),
             None => None,
         };
         Some(model::Sidecar { workload, egress: by_port, ingress, registry_only, origin: self.origin(decl.span) })

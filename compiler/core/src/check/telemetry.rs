@@ -17,10 +17,14 @@ impl<'a> Checker<'a> {
             if let Some(first) = self.decls.telemetry.iter().find(|t| t.target.is_none()) {
                 if first.span != decl.span {
                     self.report(
-                        Diagnostic::error("E0301", decl.span.to(decl.span), "the namespace has two telemetry blocks without a target")
-                            .with_span_label("second one")
-                            .with_label(first.span, "first one")
-                            .with_note("Istio applies only one namespace-wide Telemetry; merge them"),
+                        Diagnostic::error(
+                            "E0301",
+                            decl.span.to(decl.span),
+                            "the namespace has two telemetry blocks without a target",
+                        )
+                        .with_span_label("second one")
+                        .with_label(first.span, "first one")
+                        .with_note("Istio applies only one namespace-wide Telemetry; merge them"),
                     );
                     return None;
                 }
@@ -28,7 +32,12 @@ impl<'a> Checker<'a> {
         }
         let mut tracing = Vec::new();
         for t in &decl.tracing {
-            if self.provider_ref(&t.provider, &[ProviderKind::Zipkin, ProviderKind::Opentelemetry, ProviderKind::Skywalking, ProviderKind::Datadog], "tracing", &[]) {
+            if self.provider_ref(
+                &t.provider,
+                &[ProviderKind::Zipkin, ProviderKind::Opentelemetry, ProviderKind::Skywalking, ProviderKind::Datadog],
+                "tracing",
+                &[],
+            ) {
                 let sampling = t.sampling.as_ref().and_then(|s| self.percent(s));
                 tracing.push((t.provider.node.clone(), sampling));
             }
@@ -59,7 +68,10 @@ impl<'a> Checker<'a> {
             }
         }
         if !decl.tags.is_empty() && decl.tracing.is_empty() {
-            self.report(Diagnostic::error("E0307", decl.tags[0].span, "custom tags need a `tracing` line").with_span_label("tags are added to trace spans"));
+            self.report(
+                Diagnostic::error("E0307", decl.tags[0].span, "custom tags need a `tracing` line")
+                    .with_span_label("tags are added to trace spans"),
+            );
         }
         let mut metrics = Vec::new();
         for m in &decl.metrics {
@@ -69,14 +81,25 @@ impl<'a> Checker<'a> {
         }
         let mut access_logs = Vec::new();
         for log in &decl.access_logs {
-            if !self.provider_ref(&log.provider, &[ProviderKind::EnvoyFileAccessLog, ProviderKind::Opentelemetry], "access log", &["envoy"]) {
+            if !self.provider_ref(
+                &log.provider,
+                &[ProviderKind::EnvoyFileAccessLog, ProviderKind::Opentelemetry],
+                "access log",
+                &["envoy"],
+            ) {
                 continue;
             }
             let filter = match &log.filter {
                 Some(f) => {
                     let Some(text) = self.string(f) else { continue };
                     if let Err(why) = check_cel(&text) {
-                        self.report(Diagnostic::error("E0212", f.span, "invalid access-log filter").with_span_label(why).with_note("filters are CEL expressions over Envoy attributes, e.g. `response.code >= 400`"));
+                        self.report(
+                            Diagnostic::error("E0212", f.span, "invalid access-log filter")
+                                .with_span_label(why)
+                                .with_note(
+                                    "filters are CEL expressions over Envoy attributes, e.g. `response.code >= 400`",
+                                ),
+                        );
                         continue;
                     }
                     Some(text)
@@ -108,9 +131,13 @@ impl<'a> Checker<'a> {
                 };
                 if !fits {
                     self.report(
-                        Diagnostic::error("E0106", name.span, format!("provider `{}` is a {} provider, not a {what} provider", name.node, p.kind.node))
-                            .with_span_label("wrong kind of provider")
-                            .with_label(p.kind.span, "its kind"),
+                        Diagnostic::error(
+                            "E0106",
+                            name.span,
+                            format!("provider `{}` is a {} provider, not a {what} provider", name.node, p.kind.node),
+                        )
+                        .with_span_label("wrong kind of provider")
+                        .with_label(p.kind.span, "its kind"),
                     );
                 }
                 fits

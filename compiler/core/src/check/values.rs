@@ -47,7 +47,11 @@ impl<'a> Checker<'a> {
             .with_span_label("no environment value of this name")
             .with_note("environment values are declared in `defaults` and set per `env`");
         if let Some(near) = did_you_mean(name, self.decls.defaults.iter().map(|v| v.name.node.as_str())) {
-            let prefix = if self.sources.get(span.file).text.get(span.range()).is_some_and(|t| t.starts_with('$')) { "$" } else { "" };
+            let prefix = if self.sources.get(span.file).text.get(span.range()).is_some_and(|t| t.starts_with('$')) {
+                "$"
+            } else {
+                ""
+            };
             d = d.with_suggestion(span, format!("{prefix}{near}"), format!("did you mean `{near}`?"));
         }
         self.report(d);
@@ -218,7 +222,8 @@ impl<'a> Checker<'a> {
         }
         let found: Option<&'a Value> = self.env.values.get(name).copied();
         let Some(v) = found else {
-            let mut d = Diagnostic::error("E0105", span, format!("unknown value `{name}`")).with_span_label("no environment value of this name");
+            let mut d = Diagnostic::error("E0105", span, format!("unknown value `{name}`"))
+                .with_span_label("no environment value of this name");
             let candidates = self.decls.defaults.iter().map(|v| v.name.node.as_str()).chain(BUILTINS.iter().copied());
             if let Some(near) = did_you_mean(name, candidates) {
                 d = d.with_suggestion(span, near, format!("did you mean `{near}`?"));
@@ -246,7 +251,9 @@ impl<'a> Checker<'a> {
         match check_host(&text) {
             Ok(()) => Some(text.to_ascii_lowercase()),
             Err(why) => {
-                self.report(Diagnostic::error("E0205", value.span, format!("invalid host `{text}`")).with_span_label(why));
+                self.report(
+                    Diagnostic::error("E0205", value.span, format!("invalid host `{text}`")).with_span_label(why),
+                );
                 None
             }
         }
@@ -265,7 +272,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a name against a fixed set, with "did you mean".
-    pub(crate) fn choose(&mut self, word: &str, span: Span, via: Option<Span>, options: &[&'static str], what: &str) -> Option<&'static str> {
+    pub(crate) fn choose(
+        &mut self,
+        word: &str,
+        span: Span,
+        via: Option<Span>,
+        options: &[&'static str],
+        what: &str,
+    ) -> Option<&'static str> {
         if let Some(found) = options.iter().find(|o| **o == word) {
             return Some(found);
         }

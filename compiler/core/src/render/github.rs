@@ -14,10 +14,7 @@ use crate::{Diagnostic, Sources};
 /// to the project directory, so `path_prefix` (the project directory as given on the
 /// command line, or `""`) is joined in front of every file name.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic], path_prefix: &str) -> String {
-    diagnostics
-        .iter()
-        .map(|diagnostic| render_one(sources, diagnostic, path_prefix) + "\n")
-        .collect()
+    diagnostics.iter().map(|diagnostic| render_one(sources, diagnostic, path_prefix) + "\n").collect()
 }
 
 /// Renders one diagnostic as a workflow command, without the final newline.
@@ -35,10 +32,8 @@ pub fn render_one(sources: &Sources, diagnostic: &Diagnostic, path_prefix: &str)
         properties.push(("endColumn", at.end_column.to_string()));
     }
     properties.push(("title", diagnostic.code.to_string()));
-    let properties: Vec<String> = properties
-        .iter()
-        .map(|(key, value)| format!("{key}={}", escape_property(value)))
-        .collect();
+    let properties: Vec<String> =
+        properties.iter().map(|(key, value)| format!("{key}={}", escape_property(value))).collect();
 
     let mut message = vec![diagnostic.message.clone()];
     if !diagnostic.span_label.is_empty() {
@@ -46,13 +41,9 @@ pub fn render_one(sources: &Sources, diagnostic: &Diagnostic, path_prefix: &str)
     }
     for label in &diagnostic.labels {
         match super::locate(sources, label.span) {
-            Some(at) => message.push(format!(
-                "{}:{}:{}: {}",
-                join(path_prefix, at.file),
-                at.line,
-                at.column,
-                label.message
-            )),
+            Some(at) => {
+                message.push(format!("{}:{}:{}: {}", join(path_prefix, at.file), at.line, at.column, label.message))
+            }
             None => message.push(label.message.clone()),
         }
     }
@@ -80,9 +71,7 @@ fn join(prefix: &str, name: &str) -> String {
 
 /// Escapes a workflow command's message (GitHub's `escapeData`).
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value (GitHub's `escapeProperty`).
@@ -129,10 +118,7 @@ mod tests {
     #[test]
     fn escapes_as_github_documents() {
         assert_eq!(escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
-        assert_eq!(
-            escape_property("100% a\r\nb: c, d"),
-            "100%25 a%0D%0Ab%3A c%2C d"
-        );
+        assert_eq!(escape_property("100% a\r\nb: c, d"), "100%25 a%0D%0Ab%3A c%2C d");
         let mut sources = Sources::new();
         sources.add("we,ird:name.mesh", "x\n");
         let diagnostic = Diagnostic::error("E0001", Span::new(FileId(0), 0, 1), "50%\nmore");
@@ -146,9 +132,6 @@ mod tests {
     fn an_unknown_file_gives_an_annotation_without_location() {
         let sources = fixture::sources();
         let diagnostic = Diagnostic::error("E0001", Span::new(FileId(5), 0, 1), "lost");
-        assert_eq!(
-            render_one(&sources, &diagnostic, ""),
-            "::error title=E0001::lost"
-        );
+        assert_eq!(render_one(&sources, &diagnostic, ""), "::error title=E0001::lost");
     }
 }

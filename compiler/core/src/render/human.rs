@@ -2,9 +2,7 @@
 //! `error[E0101]: message`, the source with the primary and secondary labels (which may be
 //! in other files), then `= note: …` and `= help: …` lines.
 
-use codespan_reporting::diagnostic::{
-    Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
-};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Ansi, Chars, Config};
 
@@ -22,10 +20,7 @@ pub enum Color {
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: Color) -> String {
     let files = files(sources);
     let config = config();
-    diagnostics
-        .iter()
-        .map(|diagnostic| render_with(&files, &config, sources, diagnostic, color))
-        .collect()
+    diagnostics.iter().map(|diagnostic| render_with(&files, &config, sources, diagnostic, color)).collect()
 }
 
 /// Renders one diagnostic, followed by a blank line.
@@ -46,19 +41,10 @@ fn files(sources: &Sources) -> Files<'_> {
 
 /// ASCII borders (`-->`, `|`) so the output looks like rustc's and survives any terminal.
 fn config() -> Config {
-    Config {
-        chars: Chars::ascii(),
-        ..Config::default()
-    }
+    Config { chars: Chars::ascii(), ..Config::default() }
 }
 
-fn render_with(
-    files: &Files<'_>,
-    config: &Config,
-    sources: &Sources,
-    diagnostic: &Diagnostic,
-    color: Color,
-) -> String {
+fn render_with(files: &Files<'_>, config: &Config, sources: &Sources, diagnostic: &Diagnostic, color: Color) -> String {
     let converted = convert(sources, diagnostic);
     let rendered = match color {
         Color::Never => term::emit_into_string(config, files, &converted),
@@ -81,24 +67,15 @@ fn convert(sources: &Sources, diagnostic: &Diagnostic) -> CsDiagnostic<usize> {
     let mut labels = Vec::new();
     if let Some(file) = super::file(sources, diagnostic.span.file) {
         let range = super::clamp(&file.text, diagnostic.span);
-        labels.push(
-            CsLabel::primary(diagnostic.span.file.0 as usize, range)
-                .with_message(&diagnostic.span_label),
-        );
+        labels.push(CsLabel::primary(diagnostic.span.file.0 as usize, range).with_message(&diagnostic.span_label));
     }
     for label in &diagnostic.labels {
         if let Some(file) = super::file(sources, label.span.file) {
             let range = super::clamp(&file.text, label.span);
-            labels.push(
-                CsLabel::secondary(label.span.file.0 as usize, range).with_message(&label.message),
-            );
+            labels.push(CsLabel::secondary(label.span.file.0 as usize, range).with_message(&label.message));
         }
     }
-    let mut notes: Vec<String> = diagnostic
-        .notes
-        .iter()
-        .map(|note| format!("note: {note}"))
-        .collect();
+    let mut notes: Vec<String> = diagnostic.notes.iter().map(|note| format!("note: {note}")).collect();
     if let Some(suggestion) = &diagnostic.suggestion {
         notes.push(format!("help: {}", super::help_text(suggestion)));
     }
@@ -111,12 +88,8 @@ fn convert(sources: &Sources, diagnostic: &Diagnostic) -> CsDiagnostic<usize> {
 
 /// A plain rendering with no source excerpt, used only if codespan refuses a diagnostic.
 fn fallback(sources: &Sources, diagnostic: &Diagnostic) -> String {
-    let mut out = format!(
-        "{}[{}]: {}\n",
-        super::severity_word(diagnostic.severity),
-        diagnostic.code,
-        diagnostic.message
-    );
+    let mut out =
+        format!("{}[{}]: {}\n", super::severity_word(diagnostic.severity), diagnostic.code, diagnostic.message);
     if let Some(at) = super::locate(sources, diagnostic.span) {
         out.push_str(&format!("  --> {}:{}:{}\n", at.file, at.line, at.column));
     }
@@ -164,9 +137,7 @@ error[E0101]: unknown service `auth-servce`
         let sources = fixture::sources();
         let out = render(&sources, &[fixture::bare_warning()], Color::Never);
         assert!(
-            out.starts_with(
-                "warning[W0001]: port 3000, is it: plain?\n  --> services/auth.mesh:2:13\n"
-            ),
+            out.starts_with("warning[W0001]: port 3000, is it: plain?\n  --> services/auth.mesh:2:13\n"),
             "got:\n{out}"
         );
         assert!(out.contains("^^^^"), "got:\n{out}");
@@ -190,10 +161,7 @@ error[E0101]: unknown service `auth-servce`
             suggestion.message.clear();
         }
         let out = render_one(&sources, &diagnostic, Color::Never);
-        assert!(
-            out.contains("= help: replace with `auth-service`"),
-            "got:\n{out}"
-        );
+        assert!(out.contains("= help: replace with `auth-service`"), "got:\n{out}");
     }
 
     #[test]

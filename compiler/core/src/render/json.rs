@@ -20,10 +20,7 @@ use crate::{Diagnostic, Label, Sources, Span, Suggestion};
 
 /// Renders every diagnostic as one line of JSON, each ending with `\n`.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|diagnostic| render_one(sources, diagnostic) + "\n")
-        .collect()
+    diagnostics.iter().map(|diagnostic| render_one(sources, diagnostic) + "\n").collect()
 }
 
 /// Renders one diagnostic as a single line of JSON, without the final newline.
@@ -88,16 +85,9 @@ impl<'a> Record<'a> {
             at: At::new(sources, diagnostic.span),
             span: ByteSpan::from(diagnostic.span),
             span_label: &diagnostic.span_label,
-            labels: diagnostic
-                .labels
-                .iter()
-                .map(|label| LabelRecord::new(sources, label))
-                .collect(),
+            labels: diagnostic.labels.iter().map(|label| LabelRecord::new(sources, label)).collect(),
             notes: &diagnostic.notes,
-            suggestion: diagnostic
-                .suggestion
-                .as_ref()
-                .map(|suggestion| SuggestionRecord::new(sources, suggestion)),
+            suggestion: diagnostic.suggestion.as_ref().map(|suggestion| SuggestionRecord::new(sources, suggestion)),
         }
     }
 }
@@ -112,32 +102,20 @@ impl<'a> At<'a> {
                 end_line: Some(at.end_line),
                 end_column: Some(at.end_column),
             },
-            None => At {
-                file: None,
-                line: None,
-                column: None,
-                end_line: None,
-                end_column: None,
-            },
+            None => At { file: None, line: None, column: None, end_line: None, end_column: None },
         }
     }
 }
 
 impl From<Span> for ByteSpan {
     fn from(span: Span) -> Self {
-        ByteSpan {
-            start: span.start,
-            end: span.end,
-        }
+        ByteSpan { start: span.start, end: span.end }
     }
 }
 
 impl<'a> LabelRecord<'a> {
     fn new(sources: &'a Sources, label: &'a Label) -> Self {
-        LabelRecord {
-            at: At::new(sources, label.span),
-            message: &label.message,
-        }
+        LabelRecord { at: At::new(sources, label.span), message: &label.message }
     }
 }
 
@@ -163,10 +141,7 @@ mod tests {
     #[test]
     fn one_line_per_diagnostic_with_every_field() {
         let sources = fixture::sources();
-        let out = render(
-            &sources,
-            &[fixture::unknown_service(), fixture::bare_warning()],
-        );
+        let out = render(&sources, &[fixture::unknown_service(), fixture::bare_warning()]);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(out.ends_with('\n'));
@@ -230,11 +205,7 @@ mod tests {
     #[test]
     fn special_characters_and_unknown_files_stay_valid_json() {
         let sources = fixture::sources();
-        let odd = Diagnostic::error(
-            "E0001",
-            Span::new(FileId(42), 0, 1),
-            "quote \" backslash \\ newline \n tab \t",
-        );
+        let odd = Diagnostic::error("E0001", Span::new(FileId(42), 0, 1), "quote \" backslash \\ newline \n tab \t");
         let line = render_one(&sources, &odd);
         assert!(!line.contains('\n'));
         let value: Value = serde_json::from_str(&line).expect("valid JSON");

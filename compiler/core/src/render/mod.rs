@@ -35,13 +35,7 @@ pub(crate) fn locate(sources: &Sources, span: Span) -> Option<Location<'_>> {
     let source = file(sources, span.file)?;
     let (line, column) = sources.line_col(span.file, span.start as usize);
     let (end_line, end_column) = sources.line_col(span.file, (span.end.max(span.start)) as usize);
-    Some(Location {
-        file: &source.name,
-        line,
-        column,
-        end_line,
-        end_column,
-    })
+    Some(Location { file: &source.name, line, column, end_line, end_column })
 }
 
 /// The byte range of `span` made safe to slice `text` with: inside the text, on character
@@ -106,10 +100,7 @@ pub(crate) mod fixture {
         let typo = span_of(&sources, "routes.mesh", "auth-servce");
         Diagnostic::error("E0101", typo, "unknown service `auth-servce`")
             .with_span_label("no service of this name")
-            .with_label(
-                span_of(&sources, "services/auth.mesh", "auth-service"),
-                "a similar service is declared here",
-            )
+            .with_label(span_of(&sources, "services/auth.mesh", "auth-service"), "a similar service is declared here")
             .with_note("routes may only send traffic to declared services")
             .with_suggestion(typo, "auth-service", "did you mean `auth-service`?")
     }
@@ -117,10 +108,6 @@ pub(crate) mod fixture {
     /// A warning with only a primary span.
     pub fn bare_warning() -> Diagnostic {
         let sources = sources();
-        Diagnostic::warning(
-            "W0001",
-            span_of(&sources, "services/auth.mesh", "3000"),
-            "port 3000, is it: plain?",
-        )
+        Diagnostic::warning("W0001", span_of(&sources, "services/auth.mesh", "3000"), "port 3000, is it: plain?")
     }
 }

@@ -41,7 +41,7 @@ pub fn lower(mesh: &Mesh) -> Vec<Resource> {
     rate_limits::lower(&mut out);
     telemetry::lower(&mut out);
     let mut resources = out.resources;
-    resources.sort_by(|a, b| (file_name(a)).cmp(&file_name(b)));
+    resources.sort_by_key(file_name);
     resources
 }
 
@@ -71,8 +71,12 @@ fn file_name(resource: &Resource) -> String {
 }
 
 fn files(mesh: &Mesh, resources: &[Resource]) -> Vec<OutputFile> {
-    let mut files: Vec<OutputFile> = resources.iter().map(|r| OutputFile { path: file_name(r), contents: yaml::to_yaml(r) }).collect();
-    let kustomization = Kustomization { name: format!("{}-{}", mesh.name, mesh.env), resources: files.iter().map(|f| f.path.clone()).collect() };
+    let mut files: Vec<OutputFile> =
+        resources.iter().map(|r| OutputFile { path: file_name(r), contents: yaml::to_yaml(r) }).collect();
+    let kustomization = Kustomization {
+        name: format!("{}-{}", mesh.name, mesh.env),
+        resources: files.iter().map(|f| f.path.clone()).collect(),
+    };
     files.push(OutputFile { path: "kustomization.yaml".to_string(), contents: yaml::to_yaml(&kustomization) });
     files
 }
@@ -89,7 +93,7 @@ pub(crate) fn selector(workload: &model::Workload) -> crate::model::LabelSelecto
 /// Durations as Envoy's proto JSON wants them (`0.100s`), for EnvoyFilter patches.
 pub(crate) fn proto_duration(d: model::Duration) -> String {
     let ms = d.millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{}.{:03}s", ms / 1000, ms % 1000)

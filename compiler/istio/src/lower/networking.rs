@@ -1,15 +1,17 @@
 //! Services, externals, gateways, routes and sidecars → DestinationRule, ServiceEntry,
 //! Gateway, VirtualService and Sidecar.
 
-use meshc_core::model::{self, Balance, HttpAction, Protocol, ServerProtocol, ServerTlsMode, StringMatch, TrafficPolicy};
+use meshc_core::model::{
+    self, Balance, HttpAction, Protocol, ServerProtocol, ServerTlsMode, StringMatch, TrafficPolicy,
+};
 
 use super::{labels, Emitter};
-use crate::model::{Percent, PortSelector, Protocol as IstioProtocol, WorkloadSelector};
 use crate::model::destination_rule as dr;
 use crate::model::gateway as gw;
 use crate::model::service_entry as se;
 use crate::model::sidecar as sc;
 use crate::model::virtual_service as vs;
+use crate::model::{Percent, PortSelector, Protocol as IstioProtocol, WorkloadSelector};
 
 pub(crate) fn lower(out: &mut Emitter<'_>) {
     let mesh = out.mesh;
@@ -21,7 +23,11 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
                 subsets: service
                     .versions
                     .iter()
-                    .map(|v| dr::Subset { name: v.clone(), labels: [("version".to_string(), v.clone())].into_iter().collect(), traffic_policy: None })
+                    .map(|v| dr::Subset {
+                        name: v.clone(),
+                        labels: [("version".to_string(), v.clone())].into_iter().collect(),
+                        traffic_policy: None,
+                    })
                     .collect(),
                 ..Default::default()
             };
@@ -32,7 +38,16 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
         let spec = se::ServiceEntry {
             hosts: external.hosts.clone(),
             addresses: external.addresses.clone(),
-            ports: external.ports.iter().map(|p| se::ServicePort { number: p.number, protocol: Some(protocol(p.protocol)), name: p.name.clone(), target_port: None }).collect(),
+            ports: external
+                .ports
+                .iter()
+                .map(|p| se::ServicePort {
+                    number: p.number,
+                    protocol: Some(protocol(p.protocol)),
+                    name: p.name.clone(),
+                    target_port: None,
+                })
+                .collect(),
             location: Some(if external.internal { se::Location::MeshInternal } else { se::Location::MeshExternal }),
             resolution: Some(match external.resolution {
                 model::Resolution::None => se::Resolution::None,
@@ -40,17 +55,30 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
                 model::Resolution::Dns => se::Resolution::Dns,
                 model::Resolution::DnsRoundRobin => se::Resolution::DnsRoundRobin,
             }),
-            endpoints: external.endpoints.iter().map(|e| se::WorkloadEntry { address: Some(e.clone()), ..Default::default() }).collect(),
+            endpoints: external
+                .endpoints
+                .iter()
+                .map(|e| se::WorkloadEntry { address: Some(e.clone()), ..Default::default() })
+                .collect(),
             ..Default::default()
         };
         out.push(&external.name, &external.namespace, &external.origin, spec);
         if let Some(egress) = &external.egress {
-            out.push(&format!("{}-egress", external.name), &external.namespace, &external.origin, egress_route(external, egress));
+            out.push(
+                &format!("{}-egress", external.name),
+                &external.namespace,
+                &external.origin,
+                egress_route(external, egress),
+            );
         }
         if !external.policy.is_empty() {
             for (i, host) in external.hosts.iter().enumerate() {
                 let name = if i == 0 { external.name.clone() } else { format!("{}-{i}", external.name) };
-                let spec = dr::DestinationRule { host: host.clone(), traffic_policy: traffic_policy(&external.policy), ..Default::default() };
+                let spec = dr::DestinationRule {
+                    host: host.clone(),
+                    traffic_policy: traffic_policy(&external.policy),
+                    ..Default::default()
+                };
                 out.push(&name, &external.namespace, &external.origin, spec);
             }
         }
@@ -79,7 +107,10 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
                 .tcp
                 .iter()
                 .map(|r| vs::TcpRoute {
-                    r#match: r.port.map(|p| vec![vs::L4MatchAttributes { port: Some(p), ..Default::default() }]).unwrap_or_default(),
+                    r#match: r
+                        .port
+                        .map(|p| vec![vs::L4MatchAttributes { port: Some(p), ..Default::default() }])
+                        .unwrap_or_default(),
                     route: r.destinations.iter().map(route_destination).collect(),
                 })
                 .collect(),
@@ -94,7 +125,11 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
                 .ingress
                 .iter()
                 .map(|i| sc::IstioIngressListener {
-                    port: sc::SidecarPort { number: i.port.number, protocol: Some(protocol(i.port.protocol)), name: Some(i.port.name.clone()) },
+                    port: sc::SidecarPort {
+                        number: i.port.number,
+                        protocol: Some(protocol(i.port.protocol)),
+                        name: Some(i.port.name.clone()),
+                    },
                     default_endpoint: Some(i.endpoint.clone()),
                     ..Default::default()
                 })
@@ -103,13 +138,21 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
                 .egress
                 .iter()
                 .map(|e| sc::IstioEgressListener {
-                    port: e.port.as_ref().map(|p| sc::SidecarPort { number: p.number, protocol: Some(protocol(p.protocol)), name: Some(p.name.clone()) }),
+                    port: e.port.as_ref().map(|p| sc::SidecarPort {
+                        number: p.number,
+                        protocol: Some(protocol(p.protocol)),
+                        name: Some(p.name.clone()),
+                    }),
                     hosts: e.hosts.clone(),
                     ..Default::default()
                 })
                 .collect(),
             outbound_traffic_policy: sidecar.registry_only.map(|r| sc::OutboundTrafficPolicy {
-                mode: Some(if r { sc::OutboundTrafficPolicyMode::RegistryOnly } else { sc::OutboundTrafficPolicyMode::AllowAny }),
+                mode: Some(if r {
+                    sc::OutboundTrafficPolicyMode::RegistryOnly
+                } else {
+                    sc::OutboundTrafficPolicyMode::AllowAny
+                }),
             }),
         };
         out.push(&sidecar.workload.name, &sidecar.workload.namespace, &sidecar.origin, spec);
@@ -131,9 +174,10 @@ fn egress_route(external: &model::External, egress: &model::EgressRoute) -> vs::
     let external_host = &external.hosts[0];
     for &(port, gateway_port, tls) in &egress.legs {
         if tls {
-            for (gateway, match_port, host, dest_port) in
-                [("mesh", port, egress.gateway_host.as_str(), gateway_port), (egress.gateway.as_str(), gateway_port, external_host.as_str(), port)]
-            {
+            for (gateway, match_port, host, dest_port) in [
+                ("mesh", port, egress.gateway_host.as_str(), gateway_port),
+                (egress.gateway.as_str(), gateway_port, external_host.as_str(), port),
+            ] {
                 spec.tls.push(vs::TlsRoute {
                     r#match: vec![vs::TlsMatchAttributes {
                         sni_hosts: external.hosts.clone(),
@@ -145,12 +189,21 @@ fn egress_route(external: &model::External, egress: &model::EgressRoute) -> vs::
                 });
             }
         } else {
-            for (gateway, match_port, host, dest_port) in
-                [("mesh", port, egress.gateway_host.as_str(), gateway_port), (egress.gateway.as_str(), gateway_port, external_host.as_str(), port)]
-            {
+            for (gateway, match_port, host, dest_port) in [
+                ("mesh", port, egress.gateway_host.as_str(), gateway_port),
+                (egress.gateway.as_str(), gateway_port, external_host.as_str(), port),
+            ] {
                 spec.http.push(vs::HttpRoute {
-                    r#match: vec![vs::HttpMatchRequest { gateways: vec![gateway.to_string()], port: Some(match_port), ..Default::default() }],
-                    route: vec![vs::HttpRouteDestination { destination: to(host, dest_port).destination, weight: None, headers: None }],
+                    r#match: vec![vs::HttpMatchRequest {
+                        gateways: vec![gateway.to_string()],
+                        port: Some(match_port),
+                        ..Default::default()
+                    }],
+                    route: vec![vs::HttpRouteDestination {
+                        destination: to(host, dest_port).destination,
+                        weight: None,
+                        headers: None,
+                    }],
                     ..Default::default()
                 });
             }
@@ -184,11 +237,12 @@ fn traffic_policy(policy: &TrafficPolicy) -> Option<dr::TrafficPolicy> {
         return None;
     }
     let p = &policy.pool;
-    let keepalive = (p.keepalive_time.is_some() || p.keepalive_interval.is_some() || p.keepalive_probes.is_some()).then(|| dr::TcpKeepalive {
-        probes: p.keepalive_probes.map(u32_of),
-        time: p.keepalive_time.map(|d| d.to_string()),
-        interval: p.keepalive_interval.map(|d| d.to_string()),
-    });
+    let keepalive = (p.keepalive_time.is_some() || p.keepalive_interval.is_some() || p.keepalive_probes.is_some())
+        .then(|| dr::TcpKeepalive {
+            probes: p.keepalive_probes.map(u32_of),
+            time: p.keepalive_time.map(|d| d.to_string()),
+            interval: p.keepalive_interval.map(|d| d.to_string()),
+        });
     let tcp = dr::TcpSettings {
         max_connections: p.max_connections.map(u32_of),
         connect_timeout: p.connect_timeout.map(|d| d.to_string()),
@@ -210,26 +264,35 @@ fn traffic_policy(policy: &TrafficPolicy) -> Option<dr::TrafficPolicy> {
         use_client_protocol: None,
         max_concurrent_streams: p.max_concurrent_streams.map(u32_of),
     };
-    let connection_pool = (tcp != dr::TcpSettings::default() || http != dr::HttpSettings::default()).then(|| dr::ConnectionPoolSettings {
-        tcp: (tcp != dr::TcpSettings::default()).then_some(tcp),
-        http: (http != dr::HttpSettings::default()).then_some(http),
+    let connection_pool = (tcp != dr::TcpSettings::default() || http != dr::HttpSettings::default()).then(|| {
+        dr::ConnectionPoolSettings {
+            tcp: (tcp != dr::TcpSettings::default()).then_some(tcp),
+            http: (http != dr::HttpSettings::default()).then_some(http),
+        }
     });
-    let mut load_balancer = match &policy.balance {
-        None => None,
-        Some(b) => Some(match b {
-            Balance::RoundRobin => dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::RoundRobin), ..Default::default() },
-            Balance::LeastRequest => dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::LeastRequest), ..Default::default() },
-            Balance::Random => dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::Random), ..Default::default() },
-            Balance::Passthrough => dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::Passthrough), ..Default::default() },
-            Balance::HashHeader(h) => hash(dr::ConsistentHashLb { http_header_name: Some(h.clone()), ..Default::default() }),
-            Balance::HashQuery(q) => hash(dr::ConsistentHashLb { http_query_parameter_name: Some(q.clone()), ..Default::default() }),
-            Balance::HashSourceIp => hash(dr::ConsistentHashLb { use_source_ip: Some(true), ..Default::default() }),
-            Balance::HashCookie { name, ttl } => hash(dr::ConsistentHashLb {
-                http_cookie: Some(dr::HttpCookie { name: name.clone(), path: None, ttl: ttl.map(|t| t.to_string()) }),
-                ..Default::default()
-            }),
+    let mut load_balancer = policy.balance.as_ref().map(|b| match b {
+        Balance::RoundRobin => {
+            dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::RoundRobin), ..Default::default() }
+        }
+        Balance::LeastRequest => {
+            dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::LeastRequest), ..Default::default() }
+        }
+        Balance::Random => dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::Random), ..Default::default() },
+        Balance::Passthrough => {
+            dr::LoadBalancerSettings { simple: Some(dr::SimpleLb::Passthrough), ..Default::default() }
+        }
+        Balance::HashHeader(h) => {
+            hash(dr::ConsistentHashLb { http_header_name: Some(h.clone()), ..Default::default() })
+        }
+        Balance::HashQuery(q) => {
+            hash(dr::ConsistentHashLb { http_query_parameter_name: Some(q.clone()), ..Default::default() })
+        }
+        Balance::HashSourceIp => hash(dr::ConsistentHashLb { use_source_ip: Some(true), ..Default::default() }),
+        Balance::HashCookie { name, ttl } => hash(dr::ConsistentHashLb {
+            http_cookie: Some(dr::HttpCookie { name: name.clone(), path: None, ttl: ttl.map(|t| t.to_string()) }),
+            ..Default::default()
         }),
-    };
+    });
     if let Some(warmup) = policy.warmup {
         load_balancer.get_or_insert_with(Default::default).warmup =
             Some(dr::WarmupConfiguration { duration: warmup.to_string(), minimum_percent: None, aggression: None });
@@ -282,7 +345,13 @@ fn server(server: &model::Server, hosts: &[String]) -> gw::Server {
             ..Default::default()
         })
     };
-    gw::Server { port: gw::GatewayPort { number: server.port, protocol, name: server.name.clone() }, hosts: hosts.to_vec(), tls, bind: None, name: None }
+    gw::Server {
+        port: gw::GatewayPort { number: server.port, protocol, name: server.name.clone() },
+        hosts: hosts.to_vec(),
+        tls,
+        bind: None,
+        name: None,
+    }
 }
 
 fn string_match(m: &StringMatch) -> vs::StringMatch {
@@ -295,7 +364,11 @@ fn string_match(m: &StringMatch) -> vs::StringMatch {
 }
 
 fn destination(d: &model::Destination) -> vs::Destination {
-    vs::Destination { host: d.host.clone(), subset: d.subset.clone(), port: d.port.map(|number| PortSelector { number }) }
+    vs::Destination {
+        host: d.host.clone(),
+        subset: d.subset.clone(),
+        port: d.port.map(|number| PortSelector { number }),
+    }
 }
 
 fn route_destination(d: &model::Destination) -> vs::RouteDestination {
@@ -303,7 +376,11 @@ fn route_destination(d: &model::Destination) -> vs::RouteDestination {
 }
 
 fn header_ops(ops: &model::HeaderOps) -> Option<vs::HeaderOperations> {
-    (!ops.is_empty()).then(|| vs::HeaderOperations { set: ops.set.clone(), add: ops.add.clone(), remove: ops.remove.clone() })
+    (!ops.is_empty()).then(|| vs::HeaderOperations {
+        set: ops.set.clone(),
+        add: ops.add.clone(),
+        remove: ops.remove.clone(),
+    })
 }
 
 fn http_route(rule: &model::HttpRule) -> vs::HttpRoute {
@@ -325,13 +402,24 @@ fn http_route(rule: &model::HttpRule) -> vs::HttpRoute {
     };
     match &rule.action {
         HttpAction::Forward(destinations) => {
-            route.route = destinations.iter().map(|d| vs::HttpRouteDestination { destination: destination(d), weight: d.weight, headers: None }).collect();
+            route.route = destinations
+                .iter()
+                .map(|d| vs::HttpRouteDestination { destination: destination(d), weight: d.weight, headers: None })
+                .collect();
         }
         HttpAction::Redirect { uri, authority, scheme, port, code } => {
-            route.redirect = Some(vs::HttpRedirect { uri: uri.clone(), authority: authority.clone(), port: *port, scheme: scheme.clone(), redirect_code: *code, ..Default::default() });
+            route.redirect = Some(vs::HttpRedirect {
+                uri: uri.clone(),
+                authority: authority.clone(),
+                port: *port,
+                scheme: scheme.clone(),
+                redirect_code: *code,
+                ..Default::default()
+            });
         }
         HttpAction::Respond { status, body } => {
-            route.direct_response = Some(vs::HttpDirectResponse { status: *status, body: body.clone().map(vs::HttpBody::String) });
+            route.direct_response =
+                Some(vs::HttpDirectResponse { status: *status, body: body.clone().map(vs::HttpBody::String) });
         }
     }
     if rule.rewrite.is_some() || rule.rewrite_authority.is_some() {
@@ -339,7 +427,8 @@ fn http_route(rule: &model::HttpRule) -> vs::HttpRoute {
         match &rule.rewrite {
             Some(model::Rewrite::Uri(uri)) => rewrite.uri = Some(uri.clone()),
             Some(model::Rewrite::Regex { pattern, replacement }) => {
-                rewrite.uri_regex_rewrite = Some(vs::RegexRewrite { r#match: pattern.clone(), rewrite: replacement.clone() })
+                rewrite.uri_regex_rewrite =
+                    Some(vs::RegexRewrite { r#match: pattern.clone(), rewrite: replacement.clone() })
             }
             None => {}
         }
@@ -352,11 +441,20 @@ fn http_route(rule: &model::HttpRule) -> vs::HttpRoute {
         ..Default::default()
     });
     route.fault = rule.fault.as_ref().map(|f| vs::HttpFaultInjection {
-        delay: f.delay.map(|(d, p)| vs::FaultDelay { fixed_delay: Some(d.to_string()), percentage: Some(Percent { value: p }) }),
-        abort: f.abort.map(|(s, p)| vs::FaultAbort { http_status: Some(s), grpc_status: None, percentage: Some(Percent { value: p }) }),
+        delay: f
+            .delay
+            .map(|(d, p)| vs::FaultDelay { fixed_delay: Some(d.to_string()), percentage: Some(Percent { value: p }) }),
+        abort: f.abort.map(|(s, p)| vs::FaultAbort {
+            http_status: Some(s),
+            grpc_status: None,
+            percentage: Some(Percent { value: p }),
+        }),
     });
     if let Some((d, percent)) = &rule.mirror {
-        route.mirrors = vec![vs::HttpMirrorPolicy { destination: destination(d), percentage: percent.map(|value| Percent { value }) }];
+        route.mirrors = vec![vs::HttpMirrorPolicy {
+            destination: destination(d),
+            percentage: percent.map(|value| Percent { value }),
+        }];
     }
     route.cors_policy = rule.cors.as_ref().map(|c| vs::CorsPolicy {
         allow_origins: c.origins.iter().map(string_match).collect(),
@@ -373,4 +471,3 @@ fn http_route(rule: &model::HttpRule) -> vs::HttpRoute {
     }
     route
 }
-

@@ -4,11 +4,11 @@
 use meshc_core::model::{self, RateDescriptor};
 
 use super::{labels, proto_duration, Emitter};
-use crate::model::WorkloadSelector;
 use crate::model::envoy_filter::{
-    ApplyTo, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter, FilterChainMatch, FilterMatch, ListenerMatch, Patch,
-    PatchContext, PatchOperation, RouteConfigurationMatch, SubFilterMatch, Value,
+    ApplyTo, EnvoyConfigObjectMatch, EnvoyConfigObjectPatch, EnvoyFilter, FilterChainMatch, FilterMatch, ListenerMatch,
+    Patch, PatchContext, PatchOperation, RouteConfigurationMatch, SubFilterMatch, Value,
 };
+use crate::model::WorkloadSelector;
 
 const HCM: &str = "envoy.filters.network.http_connection_manager";
 const ROUTER: &str = "envoy.filters.http.router";
@@ -17,12 +17,30 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
     for limit in &out.mesh.limits {
         let selector = Some(WorkloadSelector { labels: labels(&limit.workload) });
         if let Some(local) = &limit.local {
-            let spec = EnvoyFilter { workload_selector: selector.clone(), config_patches: vec![local_patch(limit.port, local)], ..Default::default() };
-            out.push(&format!("{}-local-ratelimit", limit.workload.name), &limit.workload.namespace, &limit.origin, spec);
+            let spec = EnvoyFilter {
+                workload_selector: selector.clone(),
+                config_patches: vec![local_patch(limit.port, local)],
+                ..Default::default()
+            };
+            out.push(
+                &format!("{}-local-ratelimit", limit.workload.name),
+                &limit.workload.namespace,
+                &limit.origin,
+                spec,
+            );
         }
         if let Some(global) = &limit.global {
-            let spec = EnvoyFilter { workload_selector: selector, config_patches: global_patches(limit.port, global), ..Default::default() };
-            out.push(&format!("{}-global-ratelimit", limit.workload.name), &limit.workload.namespace, &limit.origin, spec);
+            let spec = EnvoyFilter {
+                workload_selector: selector,
+                config_patches: global_patches(limit.port, global),
+                ..Default::default()
+            };
+            out.push(
+                &format!("{}-global-ratelimit", limit.workload.name),
+                &limit.workload.namespace,
+                &limit.origin,
+                spec,
+            );
         }
     }
 }
@@ -36,7 +54,10 @@ fn http_filter_patch(port: u32, filter: Value) -> EnvoyConfigObjectPatch {
             listener: Some(ListenerMatch {
                 port_number: Some(port),
                 filter_chain: Some(FilterChainMatch {
-                    filter: Some(FilterMatch { name: Some(HCM.to_string()), sub_filter: Some(SubFilterMatch { name: Some(ROUTER.to_string()) }) }),
+                    filter: Some(FilterMatch {
+                        name: Some(HCM.to_string()),
+                        sub_filter: Some(SubFilterMatch { name: Some(ROUTER.to_string()) }),
+                    }),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -98,14 +119,22 @@ fn global_patches(port: u32, global: &model::GlobalLimit) -> Vec<EnvoyConfigObje
             ]),
         ),
     ]);
-    let filter = http_filter_patch(port, Value::map([("name", s("envoy.filters.http.ratelimit")), ("typed_config", config)]));
+    let filter =
+        http_filter_patch(port, Value::map([("name", s("envoy.filters.http.ratelimit")), ("typed_config", config)]));
     let actions: Vec<Value> = global
         .descriptors
         .iter()
         .map(|d| match d {
-            RateDescriptor::RemoteAddress => Value::map([("remote_address", Value::map(Vec::<(String, Value)>::new()))]),
-            RateDescriptor::Path => Value::map([("request_headers", Value::map([("header_name", s(":path")), ("descriptor_key", s("path"))]))]),
-            RateDescriptor::Header(h) => Value::map([("request_headers", Value::map([("header_name", s(h)), ("descriptor_key", s(h))]))]),
+            RateDescriptor::RemoteAddress => {
+                Value::map([("remote_address", Value::map(Vec::<(String, Value)>::new()))])
+            }
+            RateDescriptor::Path => Value::map([(
+                "request_headers",
+                Value::map([("header_name", s(":path")), ("descriptor_key", s("path"))]),
+            )]),
+            RateDescriptor::Header(h) => {
+                Value::map([("request_headers", Value::map([("header_name", s(h)), ("descriptor_key", s(h))]))])
+            }
         })
         .collect();
     let descriptors = EnvoyConfigObjectPatch {
@@ -117,7 +146,10 @@ fn global_patches(port: u32, global: &model::GlobalLimit) -> Vec<EnvoyConfigObje
         }),
         patch: Patch {
             operation: PatchOperation::Merge,
-            value: Some(Value::map([("rate_limits", Value::List(vec![Value::map([("actions", Value::List(actions))])]))])),
+            value: Some(Value::map([(
+                "rate_limits",
+                Value::List(vec![Value::map([("actions", Value::List(actions))])]),
+            )])),
             filter_class: None,
         },
     };

@@ -19,7 +19,11 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             let spec = pa::PeerAuthentication {
                 selector: select.clone(),
                 mtls: policy.mtls.map(|m| pa::MutualTls { mode: Some(mtls(m)) }),
-                port_level_mtls: policy.port_mtls.iter().map(|(port, m)| (*port, pa::MutualTls { mode: Some(mtls(*m)) })).collect(),
+                port_level_mtls: policy
+                    .port_mtls
+                    .iter()
+                    .map(|(port, m)| (*port, pa::MutualTls { mode: Some(mtls(*m)) }))
+                    .collect(),
             };
             // Istio's convention: the namespace-wide (and mesh-wide) policy is named `default`.
             let name = if select.is_some() { base.clone() } else { "default".to_string() };
@@ -32,7 +36,8 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             let name = if select.is_some() { format!("{base}-allow-nothing") } else { "allow-nothing".to_string() };
             out.push(&name, &namespace, &policy.origin, spec);
         }
-        for (action, suffix) in [(AuthAction::Allow, "allow"), (AuthAction::Deny, "deny"), (AuthAction::Audit, "audit")] {
+        for (action, suffix) in [(AuthAction::Allow, "allow"), (AuthAction::Deny, "deny"), (AuthAction::Audit, "audit")]
+        {
             let rules: Vec<&model::AuthRule> = policy.rules.iter().filter(|r| r.action == action).collect();
             let Some(first) = rules.first() else { continue };
             let spec = ap::AuthorizationPolicy {
@@ -53,32 +58,57 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             issuer: Some(jwt.issuer.clone()),
             audiences: jwt.audiences.clone(),
             jwks_uri: jwt.jwks_uri.clone(),
-            from_headers: jwt.from_headers.iter().map(|(name, prefix)| ra::JwtHeader { name: name.clone(), prefix: prefix.clone() }).collect(),
+            from_headers: jwt
+                .from_headers
+                .iter()
+                .map(|(name, prefix)| ra::JwtHeader { name: name.clone(), prefix: prefix.clone() })
+                .collect(),
             from_params: jwt.from_params.clone(),
             from_cookies: jwt.from_cookies.clone(),
-            output_claim_to_headers: jwt.claims_to_headers.iter().map(|(header, claim)| ra::ClaimToHeader { header: header.clone(), claim: claim.clone() }).collect(),
+            output_claim_to_headers: jwt
+                .claims_to_headers
+                .iter()
+                .map(|(header, claim)| ra::ClaimToHeader { header: header.clone(), claim: claim.clone() })
+                .collect(),
             forward_original_token: jwt.forward.then_some(true),
             ..Default::default()
         };
-        let targets: Vec<Option<&model::Workload>> = if jwt.workloads.is_empty() { vec![None] } else { jwt.workloads.iter().map(Some).collect() };
+        let targets: Vec<Option<&model::Workload>> =
+            if jwt.workloads.is_empty() { vec![None] } else { jwt.workloads.iter().map(Some).collect() };
         for workload in targets {
             let (name, namespace) = match workload {
                 Some(w) => (format!("{}-{}", jwt.name, w.name), w.namespace.clone()),
                 None => (jwt.name.clone(), mesh.namespace.clone()),
             };
-            let spec = ra::RequestAuthentication { selector: workload.map(selector), jwt_rules: vec![jwt_rule.clone()], ..Default::default() };
+            let spec = ra::RequestAuthentication {
+                selector: workload.map(selector),
+                jwt_rules: vec![jwt_rule.clone()],
+                ..Default::default()
+            };
             out.push(&name, &namespace, &jwt.origin, spec);
             if let Some(except) = &jwt.require {
                 // A RequestAuthentication only rejects invalid tokens; requiring one takes an
                 // ALLOW policy that admits requests with a valid principal (and the exempt paths).
                 let mut rules = vec![ap::Rule {
-                    from: vec![ap::RuleFrom { source: ap::Source { request_principals: vec!["*".to_string()], ..Default::default() } }],
+                    from: vec![ap::RuleFrom {
+                        source: ap::Source { request_principals: vec!["*".to_string()], ..Default::default() },
+                    }],
                     ..Default::default()
                 }];
                 if !except.is_empty() {
-                    rules.push(ap::Rule { to: vec![ap::RuleTo { operation: ap::Operation { paths: except.clone(), ..Default::default() } }], ..Default::default() });
+                    rules.push(ap::Rule {
+                        to: vec![ap::RuleTo {
+                            operation: ap::Operation { paths: except.clone(), ..Default::default() },
+                        }],
+                        ..Default::default()
+                    });
                 }
-                let spec = ap::AuthorizationPolicy { selector: workload.map(selector), action: Some(ap::Action::Allow), rules, ..Default::default() };
+                let spec = ap::AuthorizationPolicy {
+                    selector: workload.map(selector),
+                    action: Some(ap::Action::Allow),
+                    rules,
+                    ..Default::default()
+                };
                 out.push(&format!("{name}-require-jwt"), &namespace, &jwt.origin, spec);
             }
         }
@@ -115,6 +145,10 @@ fn rule(r: &model::AuthRule) -> ap::Rule {
         ..Default::default()
     };
     let to = if operation == ap::Operation::default() { Vec::new() } else { vec![ap::RuleTo { operation }] };
-    let when = r.when.iter().map(|c| ap::Condition { key: c.key.clone(), values: c.values.clone(), not_values: c.not_values.clone() }).collect();
+    let when = r
+        .when
+        .iter()
+        .map(|c| ap::Condition { key: c.key.clone(), values: c.values.clone(), not_values: c.not_values.clone() })
+        .collect();
     ap::Rule { from, to, when }
 }

@@ -14,10 +14,13 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             .map(|(name, value)| {
                 let tag = match value {
                     TagValue::Literal(v) => t::CustomTag::Literal(t::LiteralTag { value: v.clone() }),
-                    TagValue::Header { name, default } => t::CustomTag::Header(t::HeaderTag { name: name.clone(), default_value: default.clone() }),
-                    TagValue::Environment { name, default } => {
-                        t::CustomTag::Environment(t::EnvironmentTag { name: name.clone(), default_value: default.clone() })
+                    TagValue::Header { name, default } => {
+                        t::CustomTag::Header(t::HeaderTag { name: name.clone(), default_value: default.clone() })
                     }
+                    TagValue::Environment { name, default } => t::CustomTag::Environment(t::EnvironmentTag {
+                        name: name.clone(),
+                        default_value: default.clone(),
+                    }),
                 };
                 (name.clone(), tag)
             })
@@ -37,7 +40,10 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             metrics: if telemetry.metrics.is_empty() {
                 Vec::new()
             } else {
-                vec![t::Metrics { providers: telemetry.metrics.iter().map(|m| t::ProviderRef { name: m.clone() }).collect(), ..Default::default() }]
+                vec![t::Metrics {
+                    providers: telemetry.metrics.iter().map(|m| t::ProviderRef { name: m.clone() }).collect(),
+                    ..Default::default()
+                }]
             },
             access_logging: telemetry
                 .access_logs

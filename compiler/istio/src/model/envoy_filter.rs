@@ -286,11 +286,7 @@ pub struct ValueError {
 
 impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.path.is_empty() {
-            "/"
-        } else {
-            &self.path
-        };
+        let at = if self.path.is_empty() { "/" } else { &self.path };
         write!(f, "{} at {at}", self.reason)
     }
 }
@@ -309,21 +305,13 @@ fn from_json(json: serde_json::Value, path: &mut String) -> Result<Value, ValueE
     use serde_json::Value as J;
     Ok(match json {
         J::Null => {
-            return Err(ValueError {
-                path: path.clone(),
-                reason: "null is not allowed in an EnvoyFilter patch value",
-            })
+            return Err(ValueError { path: path.clone(), reason: "null is not allowed in an EnvoyFilter patch value" })
         }
         J::Bool(b) => Value::Bool(b),
         J::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Value::Int(i),
             (None, Some(f)) if !n.is_u64() => Value::Float(f),
-            _ => {
-                return Err(ValueError {
-                    path: path.clone(),
-                    reason: "integer out of range",
-                })
-            }
+            _ => return Err(ValueError { path: path.clone(), reason: "integer out of range" }),
         },
         J::String(s) => Value::String(s),
         J::Array(items) => {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::{
-    AuthorizationPolicy, DestinationRule, EnvoyFilter, Gateway, PeerAuthentication,
-    RequestAuthentication, ServiceEntry, Sidecar, Telemetry, VirtualService,
+    AuthorizationPolicy, DestinationRule, EnvoyFilter, Gateway, PeerAuthentication, RequestAuthentication,
+    ServiceEntry, Sidecar, Telemetry, VirtualService,
 };
 
 /// `metadata` of an object; only the fields a compiler should set.
@@ -25,11 +25,7 @@ pub struct ObjectMeta {
 impl ObjectMeta {
     /// Metadata with a name and a namespace, no labels or annotations.
     pub fn new(name: impl Into<String>, namespace: impl Into<String>) -> Self {
-        ObjectMeta {
-            name: name.into(),
-            namespace: Some(namespace.into()),
-            ..Default::default()
-        }
+        ObjectMeta { name: name.into(), namespace: Some(namespace.into()), ..Default::default() }
     }
 }
 
@@ -104,10 +100,7 @@ pub struct Resource {
 
 impl Resource {
     pub fn new(metadata: ObjectMeta, spec: impl Into<Spec>) -> Self {
-        Resource {
-            metadata,
-            spec: spec.into(),
-        }
+        Resource { metadata, spec: spec.into() }
     }
 
     pub fn api_version(&self) -> &'static str {

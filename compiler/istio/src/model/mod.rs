@@ -23,9 +23,7 @@ pub mod telemetry;
 pub mod virtual_service;
 
 pub use authorization_policy::AuthorizationPolicy;
-pub use common::{
-    LabelSelector, Percent, PolicyTargetReference, PortSelector, Protocol, WorkloadSelector,
-};
+pub use common::{LabelSelector, Percent, PolicyTargetReference, PortSelector, Protocol, WorkloadSelector};
 pub use destination_rule::DestinationRule;
 pub use envoy_filter::EnvoyFilter;
 pub use gateway::Gateway;

@@ -16,10 +16,7 @@ pub struct PeerAuthentication {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mtls: Option<MutualTls>,
     /// Workload (container) port → mode; needs a non-empty `selector`.
-    #[serde(
-        skip_serializing_if = "BTreeMap::is_empty",
-        serialize_with = "port_keys_as_strings"
-    )]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", serialize_with = "port_keys_as_strings")]
     pub port_level_mtls: BTreeMap<u32, MutualTls>,
 }
 
@@ -43,10 +40,7 @@ pub enum MtlsMode {
 
 /// JSON (and so the CRD) only has string keys; writing `"8080":` keeps YAML readers from
 /// producing an integer key that each tool would convert differently.
-fn port_keys_as_strings<S: Serializer>(
-    map: &BTreeMap<u32, MutualTls>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+fn port_keys_as_strings<S: Serializer>(map: &BTreeMap<u32, MutualTls>, serializer: S) -> Result<S::Ok, S::Error> {
     let mut out = serializer.serialize_map(Some(map.len()))?;
     for (port, mtls) in map {
         out.serialize_entry(&port.to_string(), mtls)?;

@@ -18,10 +18,7 @@ use super::*;
 use crate::yaml::{multi_document, to_yaml};
 
 fn map<const N: usize>(entries: [(&str, &str); N]) -> BTreeMap<String, String> {
-    entries
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    entries.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn strings<const N: usize>(items: [&str; N]) -> Vec<String> {
@@ -37,11 +34,7 @@ fn meta(name: &str) -> ObjectMeta {
 }
 
 fn dest(host: &str, subset: &str) -> Destination {
-    Destination {
-        host: host.into(),
-        subset: Some(subset.into()),
-        port: Some(PortSelector { number: 8080 }),
-    }
+    Destination { host: host.into(), subset: Some(subset.into()), port: Some(PortSelector { number: 8080 }) }
 }
 
 const AUTH: &str = "auth.biometrics.svc.cluster.local";
@@ -73,24 +66,14 @@ fn virtual_service() -> Resource {
                         destination: dest(AUTH, "v1"),
                         weight: Some(90),
                         headers: Some(Headers {
-                            response: Some(HeaderOperations {
-                                set: map([("x-version", "v1")]),
-                                ..Default::default()
-                            }),
+                            response: Some(HeaderOperations { set: map([("x-version", "v1")]), ..Default::default() }),
                             ..Default::default()
                         }),
                     },
-                    HttpRouteDestination {
-                        destination: dest(AUTH, "v2"),
-                        weight: Some(10),
-                        headers: None,
-                    },
+                    HttpRouteDestination { destination: dest(AUTH, "v2"), weight: Some(10), headers: None },
                 ],
                 rewrite: Some(HttpRewrite {
-                    uri_regex_rewrite: Some(RegexRewrite {
-                        r#match: "^/api/v2/(.*)$".into(),
-                        rewrite: "/\\1".into(),
-                    }),
+                    uri_regex_rewrite: Some(RegexRewrite { r#match: "^/api/v2/(.*)$".into(), rewrite: "/\\1".into() }),
                     authority: Some("auth.internal".into()),
                     ..Default::default()
                 }),
@@ -113,10 +96,7 @@ fn virtual_service() -> Resource {
                         ..Default::default()
                     }),
                 }),
-                mirror: Some(Destination {
-                    host: "shadow.biometrics.svc.cluster.local".into(),
-                    ..Default::default()
-                }),
+                mirror: Some(Destination { host: "shadow.biometrics.svc.cluster.local".into(), ..Default::default() }),
                 mirror_percentage: Some(Percent { value: 10.0 }),
                 cors_policy: Some(CorsPolicy {
                     allow_origins: vec![
@@ -141,10 +121,7 @@ fn virtual_service() -> Resource {
             },
             HttpRoute {
                 name: Some("legacy-redirect".into()),
-                r#match: vec![HttpMatchRequest {
-                    uri: Some(StringMatch::Exact("/old".into())),
-                    ..Default::default()
-                }],
+                r#match: vec![HttpMatchRequest { uri: Some(StringMatch::Exact("/old".into())), ..Default::default() }],
                 redirect: Some(HttpRedirect {
                     uri: Some("/new".into()),
                     authority: Some("auth.biometrics.app".into()),
@@ -161,18 +138,12 @@ fn virtual_service() -> Resource {
                     uri: Some(StringMatch::Exact("/healthz".into())),
                     ..Default::default()
                 }],
-                direct_response: Some(HttpDirectResponse {
-                    status: 200,
-                    body: Some(HttpBody::String("ok".into())),
-                }),
+                direct_response: Some(HttpDirectResponse { status: 200, body: Some(HttpBody::String("ok".into())) }),
                 ..Default::default()
             },
             HttpRoute {
                 route: vec![HttpRouteDestination {
-                    destination: Destination {
-                        host: AUTH.into(),
-                        ..Default::default()
-                    },
+                    destination: Destination { host: AUTH.into(), ..Default::default() },
                     ..Default::default()
                 }],
                 ..Default::default()
@@ -184,16 +155,10 @@ fn virtual_service() -> Resource {
                 port: Some(443),
                 ..Default::default()
             }],
-            route: vec![RouteDestination {
-                destination: dest(AUTH, "v1"),
-                weight: Some(100),
-            }],
+            route: vec![RouteDestination { destination: dest(AUTH, "v1"), weight: Some(100) }],
         }],
         tcp: vec![TcpRoute {
-            r#match: vec![L4MatchAttributes {
-                port: Some(5432),
-                ..Default::default()
-            }],
+            r#match: vec![L4MatchAttributes { port: Some(5432), ..Default::default() }],
             route: vec![RouteDestination {
                 destination: Destination {
                     host: "db.biometrics.svc.cluster.local".into(),
@@ -238,10 +203,7 @@ fn destination_rule() -> Resource {
             load_balancer: Some(LoadBalancerSettings {
                 simple: Some(SimpleLb::LeastRequest),
                 locality_lb_setting: Some(LocalityLbSetting {
-                    failover: vec![LocalityFailover {
-                        from: "us-east1".into(),
-                        to: "us-west1".into(),
-                    }],
+                    failover: vec![LocalityFailover { from: "us-east1".into(), to: "us-west1".into() }],
                     enabled: Some(true),
                     ..Default::default()
                 }),
@@ -263,10 +225,7 @@ fn destination_rule() -> Resource {
                 max_ejection_percent: Some(10),
                 min_health_percent: Some(50),
             }),
-            tls: Some(ClientTlsSettings {
-                mode: Some(ClientTlsMode::IstioMutual),
-                ..Default::default()
-            }),
+            tls: Some(ClientTlsSettings { mode: Some(ClientTlsMode::IstioMutual), ..Default::default() }),
             port_level_settings: vec![PortTrafficPolicy {
                 port: Some(PortSelector { number: 9090 }),
                 tls: Some(ClientTlsSettings {
@@ -280,11 +239,7 @@ fn destination_rule() -> Resource {
             }],
         }),
         subsets: vec![
-            Subset {
-                name: "v1".into(),
-                labels: map([("version", "v1")]),
-                traffic_policy: None,
-            },
+            Subset { name: "v1".into(), labels: map([("version", "v1")]), traffic_policy: None },
             Subset {
                 name: "v2".into(),
                 labels: map([("version", "v2")]),
@@ -296,9 +251,7 @@ fn destination_rule() -> Resource {
                                 path: Some("/".into()),
                                 ttl: Some("0s".into()),
                             }),
-                            ring_hash: Some(RingHash {
-                                minimum_ring_size: Some(1024),
-                            }),
+                            ring_hash: Some(RingHash { minimum_ring_size: Some(1024) }),
                             ..Default::default()
                         }),
                         ..Default::default()
@@ -313,19 +266,13 @@ fn destination_rule() -> Resource {
                     load_balancer: Some(LoadBalancerSettings {
                         consistent_hash: Some(ConsistentHashLb {
                             http_header_name: Some("x-user".into()),
-                            maglev: Some(Maglev {
-                                table_size: Some(65537),
-                            }),
+                            maglev: Some(Maglev { table_size: Some(65537) }),
                             ..Default::default()
                         }),
                         locality_lb_setting: Some(LocalityLbSetting {
                             distribute: vec![LocalityDistribute {
                                 from: "us-east1/*".into(),
-                                to: [
-                                    ("us-east1/*".to_string(), 80),
-                                    ("us-west1/*".to_string(), 20),
-                                ]
-                                .into(),
+                                to: [("us-east1/*".to_string(), 80), ("us-west1/*".to_string(), 20)].into(),
                             }],
                             ..Default::default()
                         }),
@@ -345,25 +292,14 @@ fn gateway() -> Resource {
     let gw = Gateway {
         servers: vec![
             Server {
-                port: GatewayPort {
-                    number: 80,
-                    protocol: Protocol::Http,
-                    name: "http".into(),
-                },
+                port: GatewayPort { number: 80, protocol: Protocol::Http, name: "http".into() },
                 bind: None,
                 hosts: strings(["biometrics/auth.biometrics.app"]),
-                tls: Some(ServerTlsSettings {
-                    https_redirect: Some(true),
-                    ..Default::default()
-                }),
+                tls: Some(ServerTlsSettings { https_redirect: Some(true), ..Default::default() }),
                 name: None,
             },
             Server {
-                port: GatewayPort {
-                    number: 443,
-                    protocol: Protocol::Https,
-                    name: "https".into(),
-                },
+                port: GatewayPort { number: 443, protocol: Protocol::Https, name: "https".into() },
                 bind: None,
                 hosts: strings(["*.biometrics.app"]),
                 tls: Some(ServerTlsSettings {
@@ -375,17 +311,10 @@ fn gateway() -> Resource {
                 name: Some("https-main".into()),
             },
             Server {
-                port: GatewayPort {
-                    number: 8443,
-                    protocol: Protocol::Tls,
-                    name: "tls-passthrough".into(),
-                },
+                port: GatewayPort { number: 8443, protocol: Protocol::Tls, name: "tls-passthrough".into() },
                 bind: None,
                 hosts: strings(["*"]),
-                tls: Some(ServerTlsSettings {
-                    mode: Some(ServerTlsMode::Passthrough),
-                    ..Default::default()
-                }),
+                tls: Some(ServerTlsSettings { mode: Some(ServerTlsMode::Passthrough), ..Default::default() }),
                 name: None,
             },
         ],
@@ -405,12 +334,7 @@ fn service_entry() -> Resource {
                 name: "tcp-postgres".into(),
                 target_port: Some(6543),
             },
-            ServicePort {
-                number: 443,
-                protocol: Some(Protocol::Tls),
-                name: "tls".into(),
-                target_port: None,
-            },
+            ServicePort { number: 443, protocol: Some(Protocol::Tls), name: "tls".into(), target_port: None },
         ],
         location: Some(Location::MeshExternal),
         resolution: Some(Resolution::Static),
@@ -423,10 +347,7 @@ fn service_entry() -> Resource {
                 weight: Some(3),
                 ..Default::default()
             },
-            WorkloadEntry {
-                address: Some("2001:db8::5".into()),
-                ..Default::default()
-            },
+            WorkloadEntry { address: Some("2001:db8::5".into()), ..Default::default() },
         ],
         workload_selector: None,
         export_to: strings(["."]),
@@ -437,65 +358,38 @@ fn service_entry() -> Resource {
 
 fn sidecar() -> Resource {
     let sc = Sidecar {
-        workload_selector: Some(WorkloadSelector {
-            labels: map([("app", "analytics")]),
-        }),
+        workload_selector: Some(WorkloadSelector { labels: map([("app", "analytics")]) }),
         ingress: vec![IstioIngressListener {
-            port: SidecarPort {
-                number: 9080,
-                protocol: Some(Protocol::Http),
-                name: Some("http-api".into()),
-            },
+            port: SidecarPort { number: 9080, protocol: Some(Protocol::Http), name: Some("http-api".into()) },
             default_endpoint: Some("127.0.0.1:8080".into()),
             capture_mode: Some(CaptureMode::Default),
             ..Default::default()
         }],
         egress: vec![
             IstioEgressListener {
-                port: Some(SidecarPort {
-                    number: 9092,
-                    protocol: Some(Protocol::Tcp),
-                    name: Some("tcp-kafka".into()),
-                }),
+                port: Some(SidecarPort { number: 9092, protocol: Some(Protocol::Tcp), name: Some("tcp-kafka".into()) }),
                 hosts: strings(["biometrics/kafka.biometrics.svc.cluster.local"]),
                 ..Default::default()
             },
-            IstioEgressListener {
-                hosts: strings(["./*", "istio-system/*"]),
-                ..Default::default()
-            },
+            IstioEgressListener { hosts: strings(["./*", "istio-system/*"]), ..Default::default() },
         ],
-        outbound_traffic_policy: Some(OutboundTrafficPolicy {
-            mode: Some(OutboundTrafficPolicyMode::RegistryOnly),
-        }),
+        outbound_traffic_policy: Some(OutboundTrafficPolicy { mode: Some(OutboundTrafficPolicyMode::RegistryOnly) }),
     };
     Resource::new(meta("analytics"), sc)
 }
 
 fn peer_authentication() -> Resource {
     let pa = PeerAuthentication {
-        selector: Some(LabelSelector {
-            match_labels: map([("app", "auth")]),
-        }),
-        mtls: Some(MutualTls {
-            mode: Some(MtlsMode::Strict),
-        }),
-        port_level_mtls: [(
-            8080,
-            MutualTls {
-                mode: Some(MtlsMode::Permissive),
-            },
-        )]
-        .into(),
+        selector: Some(LabelSelector { match_labels: map([("app", "auth")]) }),
+        mtls: Some(MutualTls { mode: Some(MtlsMode::Strict) }),
+        port_level_mtls: [(8080, MutualTls { mode: Some(MtlsMode::Permissive) })].into(),
     };
     Resource::new(meta("auth"), pa)
 }
 
 fn authorization_policy() -> Resource {
     let ap = AuthorizationPolicy {
-        selector: Some(LabelSelector {
-            match_labels: map([("app", "auth")]),
-        }),
+        selector: Some(LabelSelector { match_labels: map([("app", "auth")]) }),
         action: Some(Action::Deny),
         rules: vec![Rule {
             from: vec![RuleFrom {
@@ -542,23 +436,15 @@ fn allow_nothing() -> Resource {
 
 fn request_authentication() -> Resource {
     let ra = RequestAuthentication {
-        selector: Some(LabelSelector {
-            match_labels: map([("app", "auth")]),
-        }),
+        selector: Some(LabelSelector { match_labels: map([("app", "auth")]) }),
         jwt_rules: vec![JwtRule {
             issuer: Some("https://auth.biometrics.app".into()),
             audiences: strings(["biometrics-api"]),
             jwks_uri: Some("https://auth.biometrics.app/.well-known/jwks.json".into()),
-            from_headers: vec![JwtHeader {
-                name: "authorization".into(),
-                prefix: Some("Bearer ".into()),
-            }],
+            from_headers: vec![JwtHeader { name: "authorization".into(), prefix: Some("Bearer ".into()) }],
             from_params: strings(["access_token"]),
             forward_original_token: Some(true),
-            output_claim_to_headers: vec![ClaimToHeader {
-                header: "x-tenant-id".into(),
-                claim: "tenant_id".into(),
-            }],
+            output_claim_to_headers: vec![ClaimToHeader { header: "x-tenant-id".into(), claim: "tenant_id".into() }],
             ..Default::default()
         }],
         ..Default::default()
@@ -590,26 +476,19 @@ fn envoy_filter() -> Resource {
     }))
     .expect("no nulls in the literal");
     let ef = EnvoyFilter {
-        workload_selector: Some(WorkloadSelector {
-            labels: map([("app", "auth")]),
-        }),
+        workload_selector: Some(WorkloadSelector { labels: map([("app", "auth")]) }),
         config_patches: vec![
             EnvoyConfigObjectPatch {
                 apply_to: ApplyTo::HttpFilter,
                 r#match: Some(EnvoyConfigObjectMatch {
                     context: Some(PatchContext::SidecarInbound),
-                    proxy: Some(ProxyMatch {
-                        proxy_version: Some("^1\\.30.*".into()),
-                        ..Default::default()
-                    }),
+                    proxy: Some(ProxyMatch { proxy_version: Some("^1\\.30.*".into()), ..Default::default() }),
                     listener: Some(ListenerMatch {
                         port_number: Some(8080),
                         filter_chain: Some(FilterChainMatch {
                             filter: Some(FilterMatch {
                                 name: Some("envoy.filters.network.http_connection_manager".into()),
-                                sub_filter: Some(SubFilterMatch {
-                                    name: Some("envoy.filters.http.router".into()),
-                                }),
+                                sub_filter: Some(SubFilterMatch { name: Some("envoy.filters.http.router".into()) }),
                             }),
                             ..Default::default()
                         }),
@@ -617,11 +496,7 @@ fn envoy_filter() -> Resource {
                     }),
                     ..Default::default()
                 }),
-                patch: Patch {
-                    operation: PatchOperation::InsertBefore,
-                    value: Some(value),
-                    filter_class: None,
-                },
+                patch: Patch { operation: PatchOperation::InsertBefore, value: Some(value), filter_class: None },
             },
             EnvoyConfigObjectPatch {
                 apply_to: ApplyTo::HttpRoute,
@@ -630,10 +505,7 @@ fn envoy_filter() -> Resource {
                     route_configuration: Some(RouteConfigurationMatch {
                         vhost: Some(VirtualHostMatch {
                             name: Some("auth.biometrics.svc.cluster.local:8080".into()),
-                            route: Some(RouteMatch {
-                                name: Some("default".into()),
-                                action: Some(RouteAction::Route),
-                            }),
+                            route: Some(RouteMatch { name: Some("default".into()), action: Some(RouteAction::Route) }),
                         }),
                         ..Default::default()
                     }),
@@ -641,10 +513,7 @@ fn envoy_filter() -> Resource {
                 }),
                 patch: Patch {
                     operation: PatchOperation::Merge,
-                    value: Some(Value::map([(
-                        "route",
-                        Value::map([("idle_timeout", Value::from("15s"))]),
-                    )])),
+                    value: Some(Value::map([("route", Value::map([("idle_timeout", Value::from("15s"))]))])),
                     filter_class: None,
                 },
             },
@@ -661,10 +530,7 @@ fn envoy_filter() -> Resource {
                 }),
                 patch: Patch {
                     operation: PatchOperation::Merge,
-                    value: Some(Value::map([(
-                        "per_connection_buffer_limit_bytes",
-                        Value::Int(32768),
-                    )])),
+                    value: Some(Value::map([("per_connection_buffer_limit_bytes", Value::Int(32768))])),
                     filter_class: None,
                 },
             },
@@ -677,25 +543,14 @@ fn envoy_filter() -> Resource {
 
 fn telemetry() -> Resource {
     let tm = Telemetry {
-        selector: Some(LabelSelector {
-            match_labels: map([("app", "auth")]),
-        }),
+        selector: Some(LabelSelector { match_labels: map([("app", "auth")]) }),
         tracing: vec![Tracing {
-            r#match: Some(ModeSelector {
-                mode: Some(WorkloadMode::Server),
-            }),
-            providers: vec![ProviderRef {
-                name: "zipkin".into(),
-            }],
+            r#match: Some(ModeSelector { mode: Some(WorkloadMode::Server) }),
+            providers: vec![ProviderRef { name: "zipkin".into() }],
             random_sampling_percentage: Some(12.5),
             disable_span_reporting: Some(false),
             custom_tags: [
-                (
-                    "env".to_string(),
-                    CustomTag::Literal(LiteralTag {
-                        value: "prod".into(),
-                    }),
-                ),
+                ("env".to_string(), CustomTag::Literal(LiteralTag { value: "prod".into() })),
                 (
                     "pod".to_string(),
                     CustomTag::Environment(EnvironmentTag {
@@ -703,20 +558,12 @@ fn telemetry() -> Resource {
                         default_value: Some("unknown".into()),
                     }),
                 ),
-                (
-                    "user".to_string(),
-                    CustomTag::Header(HeaderTag {
-                        name: "x-user".into(),
-                        default_value: None,
-                    }),
-                ),
+                ("user".to_string(), CustomTag::Header(HeaderTag { name: "x-user".into(), default_value: None })),
             ]
             .into(),
         }],
         metrics: vec![Metrics {
-            providers: vec![ProviderRef {
-                name: "prometheus".into(),
-            }],
+            providers: vec![ProviderRef { name: "prometheus".into() }],
             overrides: vec![MetricsOverrides {
                 r#match: Some(MetricSelector {
                     metric: Some(IstioMetric::RequestCount),
@@ -725,13 +572,7 @@ fn telemetry() -> Resource {
                 }),
                 disabled: Some(false),
                 tag_overrides: [
-                    (
-                        "request_host".to_string(),
-                        TagOverride {
-                            operation: Some(TagOperation::Remove),
-                            value: None,
-                        },
-                    ),
+                    ("request_host".to_string(), TagOverride { operation: Some(TagOperation::Remove), value: None }),
                     (
                         "tenant".to_string(),
                         TagOverride {
@@ -745,16 +586,10 @@ fn telemetry() -> Resource {
             reporting_interval: Some("15s".into()),
         }],
         access_logging: vec![AccessLogging {
-            r#match: Some(ModeSelector {
-                mode: Some(WorkloadMode::Client),
-            }),
-            providers: vec![ProviderRef {
-                name: "envoy".into(),
-            }],
+            r#match: Some(ModeSelector { mode: Some(WorkloadMode::Client) }),
+            providers: vec![ProviderRef { name: "envoy".into() }],
             disabled: Some(false),
-            filter: Some(AccessLogFilter {
-                expression: "response.code >= 400".into(),
-            }),
+            filter: Some(AccessLogFilter { expression: "response.code >= 400".into() }),
         }],
         ..Default::default()
     };
@@ -803,15 +638,8 @@ fn model_validates() {
     }
     // The same objects once more as one stream: the multi-document form must validate too.
     std::fs::write(tmp.path().join("all.yaml"), multi_document(&docs)).expect("write stream");
-    let kustomization = Kustomization {
-        name: "prod".into(),
-        resources: strings(["all.yaml"]),
-    };
-    std::fs::write(
-        tmp.path().join("kustomization.yaml"),
-        to_yaml(&kustomization),
-    )
-    .expect("write kustomization");
+    let kustomization = Kustomization { name: "prod".into(), resources: strings(["all.yaml"]) };
+    std::fs::write(tmp.path().join("kustomization.yaml"), to_yaml(&kustomization)).expect("write kustomization");
 
     let out = Command::new(shared.join("tools/validate-istio"))
         .arg(tmp.path())
@@ -823,11 +651,8 @@ fn model_validates() {
     assert!(out.status.success(), "validate-istio failed:\n{summary}");
     assert!(stdout.contains(" 0 invalid"), "{summary}");
     // Every object twice (own file and stream); the kustomization is a non-Istio kind.
-    let counts = format!(
-        "{} documents, {} valid, 0 invalid, 1 not checked",
-        2 * resources.len() + 1,
-        2 * resources.len()
-    );
+    let counts =
+        format!("{} documents, {} valid, 0 invalid, 1 not checked", 2 * resources.len() + 1, 2 * resources.len());
     assert!(stdout.contains(&counts), "expected {counts}:\n{summary}");
     assert!(!stdout.contains("skipped"), "CEL rules skipped:\n{summary}");
 }
@@ -856,17 +681,11 @@ fn resource_envelope_and_accessors() {
 #[test]
 fn allow_nothing_policy_is_an_empty_spec() {
     assert_eq!(
-        to_yaml(&Resource::new(
-            ObjectMeta::new("deny-all", "prod"),
-            AuthorizationPolicy::default()
-        )),
+        to_yaml(&Resource::new(ObjectMeta::new("deny-all", "prod"), AuthorizationPolicy::default())),
         "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: deny-all\n  \
          namespace: prod\nspec: {}\n"
     );
-    let allow_all = AuthorizationPolicy {
-        rules: vec![Rule::default()],
-        ..Default::default()
-    };
+    let allow_all = AuthorizationPolicy { rules: vec![Rule::default()], ..Default::default() };
     assert_eq!(to_yaml(&allow_all), "rules:\n- {}\n");
 }
 
@@ -909,15 +728,9 @@ fn enums_use_istio_spellings() {
     assert_eq!(to_yaml(&ApplyTo::HttpFilter), "HTTP_FILTER\n");
     assert_eq!(to_yaml(&PatchOperation::InsertBefore), "INSERT_BEFORE\n");
     assert_eq!(to_yaml(&H2UpgradePolicy::DoNotUpgrade), "DO_NOT_UPGRADE\n");
+    assert_eq!(to_yaml(&IstioMetric::TcpOpenedConnections), "TCP_OPENED_CONNECTIONS\n");
     assert_eq!(
-        to_yaml(&IstioMetric::TcpOpenedConnections),
-        "TCP_OPENED_CONNECTIONS\n"
-    );
-    assert_eq!(
-        to_yaml(&OutlierDetection {
-            consecutive_5xx_errors: Some(0),
-            ..Default::default()
-        }),
+        to_yaml(&OutlierDetection { consecutive_5xx_errors: Some(0), ..Default::default() }),
         "consecutive5xxErrors: 0\n"
     );
 }
@@ -925,18 +738,13 @@ fn enums_use_istio_spellings() {
 #[test]
 fn port_level_mtls_keys_are_strings() {
     let text = to_yaml(&peer_authentication().spec);
-    assert!(
-        text.contains("portLevelMtls:\n  \"8080\":\n    mode: PERMISSIVE\n"),
-        "{text}"
-    );
+    assert!(text.contains("portLevelMtls:\n  \"8080\":\n    mode: PERMISSIVE\n"), "{text}");
 }
 
 #[test]
 fn kustomization_shape() {
-    let k = Kustomization {
-        name: "prod".into(),
-        resources: strings(["gateway-main.yaml", "virtualservice-auth.yaml"]),
-    };
+    let k =
+        Kustomization { name: "prod".into(), resources: strings(["gateway-main.yaml", "virtualservice-auth.yaml"]) };
     assert_eq!(
         to_yaml(&k),
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata:\n  \
@@ -957,12 +765,7 @@ fn envoy_value_rejects_null_and_huge_integers() {
         Value::try_from(serde_json::json!({"x": [true, 1.5, -2, "s"]})),
         Ok(Value::map([(
             "x",
-            Value::List(vec![
-                Value::Bool(true),
-                Value::Float(1.5),
-                Value::Int(-2),
-                Value::from("s")
-            ])
+            Value::List(vec![Value::Bool(true), Value::Float(1.5), Value::Int(-2), Value::from("s")])
         )]))
     );
 }
