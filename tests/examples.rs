@@ -51,7 +51,11 @@ fn examples_output_is_byte_for_byte_deterministic() {
 #[test]
 fn examples_pass_istio_schemas() {
     let validator = repo_root().join("../shared/tools/validate-istio");
-    assert!(validator.exists(), "validate-istio not found at {}; CI needs ../shared beside the checkout", validator.display());
+    assert!(
+        validator.exists(),
+        "validate-istio not found at {}; CI needs ../shared beside the checkout",
+        validator.display()
+    );
     let out = std::env::temp_dir().join(format!("meshc-examples-{}", std::process::id()));
     for dir in example_dirs() {
         let analysis = analyze(&load_project(&dir));
@@ -71,8 +75,17 @@ fn examples_pass_istio_schemas() {
                 summary,
                 String::from_utf8_lossy(&result.stderr)
             );
-            let checked = stdout.lines().last().and_then(|l| l.split(" documents").next()).and_then(|l| l.rsplit(' ').next()).and_then(|n| n.parse::<usize>().ok());
-            assert!(checked.unwrap_or(0) >= env.files.len(), "validate-istio saw fewer documents than files in {}", env_dir.display());
+            let checked = stdout
+                .lines()
+                .last()
+                .and_then(|l| l.split(" documents").next())
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|n| n.parse::<usize>().ok());
+            assert!(
+                checked.unwrap_or(0) >= env.files.len(),
+                "validate-istio saw fewer documents than files in {}",
+                env_dir.display()
+            );
         }
     }
     let _ = std::fs::remove_dir_all(Path::new(&out));

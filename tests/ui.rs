@@ -3,7 +3,7 @@
 //! snapshot in `tests/ui/snapshots/` (update with `cargo insta review`).
 
 use meshc_core::analyze;
-use meshc_tests::{annotations, files_in, load_case, render, reported, repo_root};
+use meshc_tests::{annotations, files_in, load_case, render, repo_root, reported};
 
 #[test]
 fn ui_cases() {
@@ -18,7 +18,11 @@ fn ui_cases() {
         let expected = annotations(text);
         let found = reported(&sources, &analysis);
         if expected != found {
-            failures.push(format!("{}:\n  annotated: {expected:?}\n  reported:  {found:?}\n{}", case.display(), render(&sources, &analysis)));
+            failures.push(format!(
+                "{}:\n  annotated: {expected:?}\n  reported:  {found:?}\n{}",
+                case.display(),
+                render(&sources, &analysis)
+            ));
         }
         let name = case.file_stem().expect("stem").to_string_lossy().to_string();
         insta::with_settings!({
@@ -55,7 +59,12 @@ fn every_reported_code_is_registered() {
     for case in files_in(&dir, "mesh") {
         let sources = load_case(&case);
         for d in analyze(&sources).diagnostics {
-            assert!(meshc_core::codes::lookup(d.code).is_some(), "{} reports unregistered code {}", case.display(), d.code);
+            assert!(
+                meshc_core::codes::lookup(d.code).is_some(),
+                "{} reports unregistered code {}",
+                case.display(),
+                d.code
+            );
         }
     }
 }
