@@ -1,11 +1,8 @@
 //! The examples: each builds without errors or warnings, its output for every environment
 //! matches the reviewed snapshot, and Istio's own CRD schemas accept every document.
 
-use std::path::Path;
-use std::process::Command;
-
 use meshc_core::analyze;
-use meshc_tests::{load_project, render, repo_root};
+use meshc_tests::{assert_valid_istio, load_project, render, repo_root, scratch_dir};
 
 fn example_dirs() -> Vec<std::path::PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(repo_root().join("examples"))
@@ -50,13 +47,7 @@ fn examples_output_is_byte_for_byte_deterministic() {
 /// The independent check: `../shared/tools/validate-istio` on every example and environment.
 #[test]
 fn examples_pass_istio_schemas() {
-    let validator = repo_root().join("../shared/tools/validate-istio");
-    assert!(
-        validator.exists(),
-        "validate-istio not found at {}; CI needs ../shared beside the checkout",
-        validator.display()
-    );
-    let out = std::env::temp_dir().join(format!("meshc-examples-{}", std::process::id()));
+    let out = scratch_dir("examples");
     for dir in example_dirs() {
         let analysis = analyze(&load_project(&dir));
         let envs = meshc_istio::emit(&analysis, &[]);
@@ -64,29 +55,8 @@ fn examples_pass_istio_schemas() {
         let target = out.join(dir.file_name().expect("name"));
         meshc_istio::write_tree(&target, &envs).expect("write output");
         for env in &envs {
-            let env_dir = target.join(&env.env);
-            let result = Command::new("python3").arg(&validator).arg(&env_dir).output().expect("run validate-istio");
-            let stdout = String::from_utf8_lossy(&result.stdout);
-            let summary = stdout.lines().last().unwrap_or_default().to_string();
-            assert!(
-                result.status.success() && summary.contains(" 0 invalid"),
-                "validate-istio rejected {} ({}):\n{stdout}\n{}",
-                env_dir.display(),
-                summary,
-                String::from_utf8_lossy(&result.stderr)
-            );
-            let checked = stdout
-                .lines()
-                .last()
-                .and_then(|l| l.split(" documents").next())
-                .and_then(|l| l.rsplit(' ').next())
-                .and_then(|n| n.parse::<usize>().ok());
-            assert!(
-                checked.unwrap_or(0) >= env.files.len(),
-                "validate-istio saw fewer documents than files in {}",
-                env_dir.display()
-            );
+            assert_valid_istio(&target.join(&env.env), env.files.len());
         }
     }
-    let _ = std::fs::remove_dir_all(Path::new(&out));
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -2,6 +2,7 @@
 //! reading `# ~ CODE` annotations, and rendering diagnostics without colour.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use meshc_core::render::human;
 use meshc_core::{Analysis, Sources};
@@ -84,4 +85,39 @@ pub fn reported(sources: &Sources, analysis: &Analysis) -> Vec<(usize, String)> 
     out.sort();
     out.dedup();
     out
+}
+
+/// Runs the independent check, `../shared/tools/validate-istio`, on `dir`; panics with its
+/// report unless every document is valid (documents of other groups count as not checked).
+pub fn assert_valid_istio(dir: &Path, expected_documents: usize) {
+    let validator = repo_root().join("../shared/tools/validate-istio");
+    assert!(
+        validator.exists(),
+        "validate-istio not found at {}; ../shared must sit beside the checkout",
+        validator.display()
+    );
+    let result = Command::new("python3").arg(&validator).arg(dir).output().expect("run validate-istio");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(
+        result.status.success() && summary.contains(" 0 invalid"),
+        "validate-istio rejected {}:\n{stdout}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let documents =
+        summary.split(" documents").next().and_then(|l| l.rsplit(' ').next()).and_then(|n| n.parse::<usize>().ok());
+    assert!(
+        documents.unwrap_or(0) >= expected_documents,
+        "validate-istio saw fewer documents than written in {}: {summary}",
+        dir.display()
+    );
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meshc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
 }
