@@ -43,13 +43,13 @@ impl<'a> Checker<'a> {
                             }
                         }
                     }
+                    None if decl.egress => {
+                        let candidates = self.decls.externals.iter().map(|e| e.name.node.as_str()).collect();
+                        self.unknown("E0101", "external", name, candidates);
+                    }
                     _ => self.report(
                         Diagnostic::error("E0201", name.span, "expected a host name in quotes")
-                            .with_span_label(if decl.egress {
-                                "a string, or the name of an external"
-                            } else {
-                                "gateways serve DNS names"
-                            })
+                            .with_span_label("an ingress gateway serves DNS names")
                             .with_suggestion(name.span, format!("\"{}\"", name.node), "write it as a string"),
                     ),
                 },
