@@ -14,6 +14,7 @@ pub use diagnostic::{Diagnostic, Label, Severity, Suggestion};
 pub use meshc_syntax::{FileId, Span};
 pub use sources::{SourceFile, Sources};
 
+pub use check::vocabulary;
 pub use index::{DefKind, Definition, Index, Reference};
 pub use meshc_syntax::ast;
 

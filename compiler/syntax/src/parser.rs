@@ -9,7 +9,7 @@ use crate::span::{FileId, Span, Spanned};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../grammar/mesh.pest"]
-struct MeshParser;
+pub(crate) struct MeshParser;
 
 pub use self::Rule as GrammarRule;
 
@@ -76,7 +76,7 @@ fn parse_by_declaration(file: FileId, text: &str) -> (File, Vec<SyntaxError>) {
     (File { items }, errors)
 }
 
-fn declaration_starts(text: &str) -> Vec<usize> {
+pub(crate) fn declaration_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

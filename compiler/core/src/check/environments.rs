@@ -45,7 +45,7 @@ fn type_shape(ty: &str) -> Option<&'static str> {
     })
 }
 
-const TYPES: &[&str] = &["string", "host", "duration", "percent", "int", "rate", "mtls", "name", "bool"];
+pub(crate) const TYPES: &[&str] = &["string", "host", "duration", "percent", "int", "rate", "mtls", "name", "bool"];
 
 /// Checks `defaults` and every `env` block once, and builds each environment's scope.
 pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<EnvScope<'a>> {

@@ -14,6 +14,7 @@ mod services;
 mod sidecars;
 mod telemetry;
 mod values;
+pub mod vocabulary;
 
 use std::collections::HashMap;
 

@@ -8,7 +8,7 @@ use crate::index::DefKind;
 use crate::model::{self, MtlsMode};
 use crate::Diagnostic;
 
-const MTLS_MODES: &[&str] = &["strict", "permissive", "disable", "unset"];
+pub(crate) const MTLS_MODES: &[&str] = &["strict", "permissive", "disable", "unset"];
 
 /// `when` keys Istio accepts besides `request.headers[…]` and `request.auth.claims[…]`.
 const WHEN_KEYS: &[&str] = &[

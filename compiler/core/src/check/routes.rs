@@ -11,7 +11,7 @@ use crate::index::DefKind;
 use crate::model::{self, HttpMatch, StringMatch};
 use crate::Diagnostic;
 
-const RETRY_ON: &[&str] = &[
+pub(crate) const RETRY_ON: &[&str] = &[
     "5xx",
     "gateway-error",
     "reset",
@@ -34,9 +34,12 @@ const RETRY_ON: &[&str] = &[
 const RETRY_BEFORE_REQUEST: &[&str] =
     &["connect-failure", "refused-stream", "reset-before-request", "envoy-ratelimited"];
 
-const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+pub(crate) const HTTP_METHODS: &[&str] =
+    &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 
-const CORS_SETTINGS: &[&str] = &["origins", "methods", "headers", "expose", "max_age", "credentials"];
+pub(crate) const CORS_SETTINGS: &[&str] = &["origins", "methods", "headers", "expose", "max_age", "credentials"];
+
+pub(crate) const SCHEMES: &[&str] = &["http", "https"];
 
 /// Options of a rule, before the route's defaults fill the gaps.
 #[derive(Default)]
@@ -710,7 +713,7 @@ impl<'a> Checker<'a> {
             match key.node.as_str() {
                 "uri" => uri = self.string(value),
                 "authority" => authority = self.host_string(value),
-                "scheme" => scheme = self.word(value, &["http", "https"], "scheme").map(str::to_string),
+                "scheme" => scheme = self.word(value, SCHEMES, "scheme").map(str::to_string),
                 "port" => port = self.port_number(value),
                 _ => code = self.int(value, 301, 308, "redirect status").map(|c| c as u32),
             }

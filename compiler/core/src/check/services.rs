@@ -7,7 +7,7 @@ use super::{settings_map, Checker};
 use crate::model::{self, Protocol};
 use crate::Diagnostic;
 
-const POOL_SETTINGS: &[&str] = &[
+pub(crate) const POOL_SETTINGS: &[&str] = &[
     "max_connections",
     "connect_timeout",
     "keepalive_time",
@@ -24,12 +24,20 @@ const POOL_SETTINGS: &[&str] = &[
     "max_concurrent_streams",
 ];
 
-const EJECT_SETTINGS: &[&str] =
+pub(crate) const EJECT_SETTINGS: &[&str] =
     &["consecutive_5xx", "consecutive_gateway", "local_origin", "interval", "base_time", "max_percent", "min_health"];
 
-const BALANCERS: &[&str] = &["round_robin", "least_request", "random", "passthrough"];
+pub(crate) const BALANCERS: &[&str] = &["round_robin", "least_request", "random", "passthrough"];
 
-const PROVIDER_KINDS: &[&str] =
+pub(crate) const H2_UPGRADE: &[&str] = &["default", "do_not_upgrade", "upgrade"];
+
+pub(crate) const TLS_MODES: &[&str] = &["disable", "simple", "mutual", "istio_mutual"];
+
+pub(crate) const RESOLUTIONS: &[&str] = &["none", "static", "dns", "dns_round_robin"];
+
+pub(crate) const LOCATIONS: &[&str] = &["external", "internal"];
+
+pub(crate) const PROVIDER_KINDS: &[&str] =
     &["zipkin", "opentelemetry", "skywalking", "datadog", "prometheus", "envoy_file_access_log"];
 
 const INT32: u64 = i32::MAX as u64;
@@ -148,13 +156,11 @@ impl<'a> Checker<'a> {
                 "idle_timeout" => p.idle_timeout = self.duration(value),
                 "max_concurrent_streams" => p.max_concurrent_streams = self.int(value, 1, INT32, "stream count"),
                 _ => {
-                    p.h2_upgrade = self
-                        .word(value, &["default", "do_not_upgrade", "upgrade"], "HTTP/2 upgrade policy")
-                        .map(|w| match w {
-                            "upgrade" => model::H2Upgrade::Upgrade,
-                            "do_not_upgrade" => model::H2Upgrade::DoNotUpgrade,
-                            _ => model::H2Upgrade::Default,
-                        })
+                    p.h2_upgrade = self.word(value, H2_UPGRADE, "HTTP/2 upgrade policy").map(|w| match w {
+                        "upgrade" => model::H2Upgrade::Upgrade,
+                        "do_not_upgrade" => model::H2Upgrade::DoNotUpgrade,
+                        _ => model::H2Upgrade::Default,
+                    })
                 }
             }
         }
@@ -221,13 +227,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(tls) = &decl.tls {
-            let mode = self.choose(
-                &tls.mode.node,
-                tls.mode.span,
-                None,
-                &["disable", "simple", "mutual", "istio_mutual"],
-                "TLS mode",
-            );
+            let mode = self.choose(&tls.mode.node, tls.mode.span, None, TLS_MODES, "TLS mode");
             let sni = tls.sni.as_ref().and_then(|s| self.host_string(s));
             if let Some(mode) = mode {
                 let mode = match mode {
@@ -309,9 +309,7 @@ impl<'a> Checker<'a> {
             );
         }
         let resolution = match &decl.resolution {
-            Some(r) => {
-                self.choose(&r.node, r.span, None, &["none", "static", "dns", "dns_round_robin"], "resolution")?
-            }
+            Some(r) => self.choose(&r.node, r.span, None, RESOLUTIONS, "resolution")?,
             None if !decl.endpoints.is_empty() && decl.endpoints.iter().all(|e| self.is_ip_literal(e)) => "static",
             None => "dns",
         };
@@ -322,7 +320,7 @@ impl<'a> Checker<'a> {
             _ => model::Resolution::Dns,
         };
         let internal = match &decl.location {
-            Some(l) => self.choose(&l.node, l.span, None, &["external", "internal"], "location")? == "internal",
+            Some(l) => self.choose(&l.node, l.span, None, LOCATIONS, "location")? == "internal",
             None => false,
         };
         let addresses: Vec<String> = decl.addresses.iter().filter_map(|a| self.address(a, true)).collect();

@@ -9,6 +9,8 @@ use crate::index::DefKind;
 use crate::model::{self, Protocol};
 use crate::Diagnostic;
 
+pub(crate) const OUTBOUND_POLICIES: &[&str] = &["registry_only", "allow_any"];
+
 impl<'a> Checker<'a> {
     pub(crate) fn sidecar(&mut self, decl: &'a ast::SidecarDecl) -> Option<model::Sidecar> {
         let (workload, service) = self.workload_ref(&decl.target)?;
@@ -70,10 +72,9 @@ impl<'a> Checker<'a> {
             return None;
         }
         let registry_only = match &decl.outbound {
-            Some(o) => Some(
-                self.choose(&o.node, o.span, None, &["registry_only", "allow_any"], "outbound policy")?
-                    == "registry_only",
-            ),
+            Some(o) => {
+                Some(self.choose(&o.node, o.span, None, OUTBOUND_POLICIES, "outbound policy")? == "registry_only")
+            }
             None => None,
         };
         Some(model::Sidecar { workload, egress: by_port, ingress, registry_only, origin: self.origin(decl.span) })
