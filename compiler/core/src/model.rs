@@ -251,8 +251,23 @@ pub struct EgressRoute {
     pub gateway: String,
     /// The gateway's Kubernetes Service, e.g. `istio-egressgateway.istio-system.svc.cluster.local`.
     pub gateway_host: String,
-    /// Per external port: `(external port, gateway server port, TLS passthrough?)`.
-    pub legs: Vec<(u32, u32, bool)>,
+    pub legs: Vec<EgressLeg>,
+}
+
+/// One external port and the gateway server its traffic passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EgressLeg {
+    pub port: u32,
+    pub gateway_port: u32,
+    pub kind: EgressKind,
+}
+
+/// How a leg is routed: HTTP by port, TLS by SNI (passed through), TCP by port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EgressKind {
+    Http,
+    Tls,
+    Tcp,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -108,6 +108,8 @@ pub struct MeshDecl {
     pub root_namespace: Option<Name>,
     pub trust_domain: Option<Value>,
     pub environments: Vec<Name>,
+    /// Single statements written again (the checker reports them).
+    pub repeated: Vec<Span>,
     pub span: Span,
 }
 
@@ -160,6 +162,8 @@ pub struct ServiceDecl {
     pub account: Option<Name>,
     pub versions: Vec<Name>,
     pub policy: TrafficPolicyDecl,
+    /// Single statements written again (the checker reports them).
+    pub repeated: Vec<Span>,
     pub span: Span,
 }
 
@@ -216,6 +220,8 @@ pub struct ExternalDecl {
     pub policy: TrafficPolicyDecl,
     /// `via GATEWAY`: leave the mesh through this egress gateway.
     pub via: Option<Name>,
+    /// Single statements written again (the checker reports them).
+    pub repeated: Vec<Span>,
     pub span: Span,
 }
 
@@ -536,6 +542,8 @@ pub struct JwtDecl {
     pub forward: bool,
     /// `require [except "/health", ...]`: reject requests without a token.
     pub require: Option<(Vec<Value>, Span)>,
+    /// Single statements written again (the checker reports them).
+    pub repeated: Vec<Span>,
     pub span: Span,
 }
 
@@ -553,6 +561,8 @@ pub struct LimitDecl {
     pub target: Name,
     pub local: Option<LocalLimit>,
     pub global: Option<GlobalLimit>,
+    /// Single statements written again (the checker reports them).
+    pub repeated: Vec<Span>,
     pub span: Span,
 }
 

@@ -5,6 +5,7 @@ pub mod span;
 
 pub use span::{FileId, Span, Spanned};
 pub mod ast;
+pub mod format;
 pub mod expect;
 pub mod parser;
 

@@ -98,7 +98,7 @@ fn is_only_comments(chunk: &str) -> bool {
     })
 }
 
-fn convert_error(file: FileId, offset: usize, chunk: &str, err: pest::error::Error<Rule>) -> SyntaxError {
+pub(crate) fn convert_error(file: FileId, offset: usize, chunk: &str, err: pest::error::Error<Rule>) -> SyntaxError {
     let pos = match err.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -202,7 +202,7 @@ pub fn describe_rule(rule: Rule) -> String {
         Rule::retry_condition => "a retry condition",
         Rule::destination => "a destination",
         Rule::condition | Rule::matcher => "a match",
-        Rule::action | Rule::forward => "`->`, `redirect` or `respond`",
+        Rule::action | Rule::forward => "an action (`->`, `redirect` or `respond`)",
         Rule::route_rule | Rule::rule_option => "a rule",
         Rule::setting | Rule::settings => "a setting",
         Rule::host => "a host",
@@ -223,9 +223,25 @@ fn next<'a>(pairs: &mut pest::iterators::Pairs<'a, Rule>) -> Pair<'a, Rule> {
 }
 
 impl Builder {
+    /// The span of a pair without the whitespace and comments pest keeps at its end when an
+    /// optional tail (`server_option*`, `percent?`) was tried and not found.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let text = s.as_str();
+        let mut end = text.len();
+        loop {
+            let trimmed = text[..end].trim_end();
+            // A trailing comment runs to the end of its line: drop it and look again.
+            let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+            match comment_start(&trimmed[line_start..]) {
+                Some(at) => end = line_start + at,
+                None => {
+                    end = trimmed.len();
+                    break;
+                }
+            }
+        }
+        Span::new(self.file, self.offset + s.start(), self.offset + s.start() + end.max(usize::from(text.is_empty())).min(text.len()))
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {
@@ -369,17 +385,23 @@ impl Builder {
             root_namespace: None,
             trust_domain: None,
             environments: Vec::new(),
+            repeated: Vec::new(),
             span,
         };
         for stmt in inner {
             let rule = stmt.as_rule();
+            let stmt_span = self.span(&stmt);
             let mut parts = stmt.into_inner();
             next(&mut parts);
             let arg = next(&mut parts);
             match rule {
-                Rule::namespace_stmt => decl.namespace = Some(self.name(arg)),
-                Rule::root_namespace_stmt => decl.root_namespace = Some(self.name(arg)),
-                Rule::trust_domain_stmt => decl.trust_domain = Some(self.value(arg)),
+                Rule::namespace_stmt => set_once(&mut decl.namespace, self.name(arg), stmt_span, &mut decl.repeated),
+                Rule::root_namespace_stmt => {
+                    set_once(&mut decl.root_namespace, self.name(arg), stmt_span, &mut decl.repeated)
+                }
+                Rule::trust_domain_stmt => {
+                    set_once(&mut decl.trust_domain, self.value(arg), stmt_span, &mut decl.repeated)
+                }
                 Rule::environments_stmt => decl.environments.extend(self.names(arg)),
                 _ => {}
             }
@@ -533,15 +555,22 @@ impl Builder {
             account: None,
             versions: Vec::new(),
             policy: TrafficPolicyDecl::default(),
+            repeated: Vec::new(),
             span,
         };
         for stmt in inner {
             let Some(stmt) = self.traffic_policy(&mut decl.policy, stmt) else { continue };
             match stmt.as_rule() {
                 Rule::port_stmt => decl.ports.push(self.port(stmt)),
-                Rule::account_stmt => decl.account = Some(self.name(last_child(stmt))),
+                Rule::account_stmt => {
+                    let span = self.span(&stmt);
+                    set_once(&mut decl.account, self.name(last_child(stmt)), span, &mut decl.repeated)
+                }
                 Rule::versions_stmt => decl.versions.extend(self.names(last_child(stmt))),
-                Rule::namespace_stmt => decl.namespace = Some(self.name(last_child(stmt))),
+                Rule::namespace_stmt => {
+                    let span = self.span(&stmt);
+                    set_once(&mut decl.namespace, self.name(last_child(stmt)), span, &mut decl.repeated)
+                }
                 _ => {}
             }
         }
@@ -563,6 +592,7 @@ impl Builder {
             endpoints: Vec::new(),
             policy: TrafficPolicyDecl::default(),
             via: None,
+            repeated: Vec::new(),
             span,
         };
         for stmt in inner {
@@ -570,8 +600,14 @@ impl Builder {
             match stmt.as_rule() {
                 Rule::hosts_stmt => decl.hosts.extend(self.hosts(stmt)),
                 Rule::port_stmt => decl.ports.push(self.port(stmt)),
-                Rule::resolution_stmt => decl.resolution = Some(self.name(last_child(stmt))),
-                Rule::location_stmt => decl.location = Some(self.name(last_child(stmt))),
+                Rule::resolution_stmt => {
+                    let span = self.span(&stmt);
+                    set_once(&mut decl.resolution, self.name(last_child(stmt)), span, &mut decl.repeated)
+                }
+                Rule::location_stmt => {
+                    let span = self.span(&stmt);
+                    set_once(&mut decl.location, self.name(last_child(stmt)), span, &mut decl.repeated)
+                }
                 Rule::addresses_stmt => decl.addresses.extend(self.values(last_child(stmt))),
                 Rule::endpoints_stmt => decl.endpoints.extend(self.values(last_child(stmt))),
                 Rule::via_stmt => decl.via = Some(self.name(last_child(stmt))),
@@ -963,15 +999,16 @@ impl Builder {
             claims: Vec::new(),
             forward: false,
             require: None,
+            repeated: Vec::new(),
             span,
         };
         for stmt in inner {
             let sspan = self.span(&stmt);
             match stmt.as_rule() {
                 Rule::on_stmt => decl.on.extend(self.names(last_child(stmt))),
-                Rule::issuer_stmt => decl.issuer = Some(self.value(last_child(stmt))),
+                Rule::issuer_stmt => set_once(&mut decl.issuer, self.value(last_child(stmt)), sspan, &mut decl.repeated),
                 Rule::audiences_stmt => decl.audiences.extend(self.values(last_child(stmt))),
-                Rule::jwks_stmt => decl.jwks = Some(self.value(last_child(stmt))),
+                Rule::jwks_stmt => set_once(&mut decl.jwks, self.value(last_child(stmt)), sspan, &mut decl.repeated),
                 Rule::token_from => {
                     for loc in stmt.into_inner().filter(|p| p.as_rule() == Rule::token_location) {
                         let mut p = loc.into_inner();
@@ -1012,7 +1049,7 @@ impl Builder {
         let mut inner = pair.into_inner();
         next(&mut inner);
         let target = self.name(next(&mut inner));
-        let mut decl = LimitDecl { target, local: None, global: None, span };
+        let mut decl = LimitDecl { target, local: None, global: None, repeated: Vec::new(), span };
         for stmt in inner {
             let sspan = self.span(&stmt);
             match stmt.as_rule() {
@@ -1021,10 +1058,13 @@ impl Builder {
                         stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
                     let mut values = values.into_iter();
                     if let Some(rate) = values.next() {
-                        decl.local = Some(LocalLimit { rate, burst: values.next(), span: sspan });
+                        set_once(&mut decl.local, LocalLimit { rate, burst: values.next(), span: sspan }, sspan, &mut decl.repeated);
                     }
                 }
                 Rule::global_stmt => {
+                    if decl.global.is_some() {
+                        decl.repeated.push(sspan);
+                    }
                     let mut p = stmt.into_inner();
                     next(&mut p);
                     let service = self.name(next(&mut p));
@@ -1162,6 +1202,30 @@ impl Builder {
         }
         decl
     }
+}
+
+/// Where a `#` comment starts on this line, ignoring `#` inside string literals.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Sets a single statement's value; a second occurrence is recorded, not silently kept.
+fn set_once<T>(slot: &mut Option<T>, value: T, span: Span, repeated: &mut Vec<Span>) {
+    if slot.is_some() {
+        repeated.push(span);
+    }
+    *slot = Some(value);
 }
 
 fn last_child(pair: Pair<Rule>) -> Pair<Rule> {

@@ -176,6 +176,8 @@ impl<'a> Decls<'a> {
     pub fn environment_names(&self) -> Vec<String> {
         match self.mesh {
             Some(m) if !m.environments.is_empty() => m.environments.iter().map(|e| e.node.clone()).collect(),
+            // Without an `environments` list, the `env` blocks are the environments.
+            _ if !self.envs.is_empty() => self.envs.iter().map(|e| e.name.node.clone()).collect(),
             _ => vec!["default".to_string()],
         }
     }

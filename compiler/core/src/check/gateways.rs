@@ -160,6 +160,7 @@ impl<'a> Checker<'a> {
                 }
                 Some(model::ServerTlsMode::Passthrough)
             }
+            _ if credential.is_none() && server.cert.is_some() => return None, // the cert had an error
             _ if credential.is_none() => {
                 let hint = if server.protocol == ServerProtocol::Tls {
                     "add `cert \"secret\"` or `passthrough`"

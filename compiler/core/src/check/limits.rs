@@ -54,55 +54,37 @@ impl<'a> Checker<'a> {
             None => None,
         };
         let global = match &decl.global {
-            Some(g) => Some(self.global_limit(g)?),
+            Some(g) => Some(self.global_limit(service, g)?),
             None => None,
         };
         Some(model::Limit { workload, port: port.number, local, global, origin: self.origin(decl.span) })
     }
 
-    fn global_limit(&mut self, g: &ast::GlobalLimit) -> Option<model::GlobalLimit> {
+    fn global_limit(&mut self, target: &ast::ServiceDecl, g: &ast::GlobalLimit) -> Option<model::GlobalLimit> {
         let Some(service) = self.decls.service(&g.service.node) else {
             let candidates = self.decls.services.iter().map(|s| s.name.node.as_str()).collect();
             self.unknown("E0101", "service", &g.service, candidates);
             return None;
         };
         self.record_ref(g.service.span, DefKind::Service, &g.service.node, None);
-        let ports = self.ports(&service.ports, &service.name);
-        let port = match &g.port {
-            None if ports.len() == 1 => ports[0].number,
-            None => {
-                self.report(
-                    Diagnostic::error(
-                        "E0401",
-                        g.service.span,
-                        format!("`{}` has several ports; say which one serves rate-limit requests", g.service.node),
-                    )
-                    .with_span_label("which port?"),
-                );
-                return None;
-            }
-            Some(ast::PortRef::Number(n, span)) => match ports.iter().find(|p| p.number == *n) {
-                Some(p) => p.number,
-                None => {
-                    self.report(
-                        Diagnostic::error("E0103", *span, format!("`{}` has no port {n}", g.service.node))
-                            .with_span_label("not one of its ports"),
-                    );
-                    return None;
-                }
-            },
-            Some(ast::PortRef::Name(name)) => match ports.iter().find(|p| p.name == name.node) {
-                Some(p) => {
-                    self.record_ref(name.span, DefKind::Port, &name.node, Some(&service.name.node));
-                    p.number
-                }
-                None => {
-                    let candidates = ports.iter().map(|p| p.name.as_str()).collect();
-                    self.unknown("E0103", &format!("port of `{}`:", service.name.node), name, candidates);
-                    return None;
-                }
-            },
-        };
+        let destination =
+            ast::Destination { target: g.service.clone(), version: None, port: g.port.clone(), weight: None, span: g.span };
+        let port = self.destination_port(&service.name, &service.ports, &destination)?;
+        if !matches!(port.protocol, model::Protocol::Grpc | model::Protocol::Http2) {
+            self.report(
+                Diagnostic::error(
+                    "E0307",
+                    g.port.as_ref().map_or(g.service.span, |p| p.span()),
+                    format!("Envoy talks gRPC to a rate-limit service, but port `{}` speaks {}", port.name, port.protocol.as_istio()),
+                )
+                .with_span_label("not a gRPC port")
+                .with_note("declare the service's rate-limit port as `port grpc <number>`"),
+            );
+            return None;
+        }
+        let fqdn = self.service_fqdn(service);
+        self.check_reachable(target, &self.service_namespace(service), &fqdn, g.service.span);
+        let port = port.number;
         let domain = match &g.domain {
             Some(d) => self.string(d)?,
             None => self.decls.mesh.map_or_else(|| "mesh".to_string(), |m| m.name.node.clone()),
@@ -123,10 +105,37 @@ impl<'a> Checker<'a> {
             descriptors.push(model::RateDescriptor::RemoteAddress);
         }
         Some(model::GlobalLimit {
-            cluster: format!("outbound|{port}||{}", self.service_fqdn(service)),
+            cluster: format!("outbound|{port}||{fqdn}"),
             domain,
             descriptors,
             timeout,
         })
+    }
+
+    /// When the limited workload has a sidecar scope, it must let the workload reach the
+    /// rate-limit service; otherwise the cluster does not exist and the filter, which fails
+    /// open, lets every request through.
+    fn check_reachable(&mut self, workload: &ast::ServiceDecl, namespace: &str, fqdn: &str, at: meshc_syntax::Span) {
+        let Some(sidecar) = self.decls.sidecars.iter().copied().find(|s| s.target.node == workload.name.node) else {
+            return;
+        };
+        if sidecar.egress.is_empty() {
+            return;
+        }
+        let own_namespace = self.service_namespace(workload);
+        let hosts: Vec<String> = sidecar.egress.iter().flat_map(|e| self.egress_hosts(&e.hosts)).collect();
+        let reachable = hosts.iter().any(|h| {
+            let (ns, host) = h.split_once('/').unwrap_or(("*", h));
+            let ns_ok = ns == "*" || ns == namespace || (ns == "." && own_namespace == namespace);
+            ns_ok && (host == "*" || host == fqdn)
+        });
+        if !reachable {
+            self.report(
+                Diagnostic::error("E0307", at, format!("the sidecar scope of `{}` does not let it reach `{fqdn}`", workload.name.node))
+                    .with_span_label("rate-limit service out of the workload's reach")
+                    .with_label(sidecar.target.span, "this sidecar scope limits its egress")
+                    .with_note("add the rate-limit service to the sidecar's `egress`; without it Envoy has no cluster and the limit is never applied"),
+            );
+        }
     }
 }

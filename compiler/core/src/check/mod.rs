@@ -76,6 +76,8 @@ impl<'a> Checker<'a> {
     pub fn check(mut self) -> (model::Mesh, Vec<Diagnostic>) {
         let decls = self.decls;
         self.check_names(decls);
+        self.check_repeated(decls);
+        self.check_duplicate_targets(decls);
         let mut mesh = model::Mesh {
             name: decls.mesh.map(|m| m.name.node.clone()).unwrap_or_else(|| "mesh".to_string()),
             env: self.env.name.clone(),
@@ -90,7 +92,7 @@ impl<'a> Checker<'a> {
         mesh.externals = decls.externals.iter().filter_map(|e| self.external(e)).collect();
         mesh.gateways = decls.gateways.iter().filter_map(|g| self.gateway(g)).collect();
         mesh.routes = decls.routes.iter().filter_map(|r| self.route(r)).collect();
-        self.check_route_conflicts(&mesh.routes);
+        self.check_route_conflicts(&mesh.routes, &mesh.externals);
         mesh.policies = decls.policies.iter().filter_map(|p| self.policy(p)).collect();
         mesh.jwts = decls.jwts.iter().filter_map(|j| self.jwt(j)).collect();
         mesh.limits = decls.limits.iter().filter_map(|l| self.limit(l)).collect();
@@ -136,6 +138,73 @@ impl<'a> Checker<'a> {
         self.report(diagnostic);
     }
 
+    /// Reports a port name that `owner` does not declare, with "did you mean".
+    pub(crate) fn unknown_port(&mut self, owner: &str, name: &Spanned<String>, candidates: Vec<&str>) {
+        let mut diagnostic = Diagnostic::error("E0103", name.span, format!("`{owner}` has no port `{}`", name.node))
+            .with_span_label("no such port");
+        match did_you_mean(&name.node, candidates.iter().copied()) {
+            Some(near) => diagnostic = diagnostic.with_suggestion(name.span, near, format!("did you mean `{near}`?")),
+            None => diagnostic = diagnostic.with_note(format!("its ports: {}", candidates.join(", "))),
+        }
+        self.report(diagnostic);
+    }
+
+    /// A single statement (`account`, `issuer`, `balance`, …) written twice in one block.
+    pub(crate) fn repeated_statement(&mut self, span: Span) {
+        let text = &self.sources.get(span.file).text;
+        let keyword: String = text.get(span.range()).unwrap_or_default().split_whitespace().next().unwrap_or("this").to_string();
+        self.report(
+            Diagnostic::error("E0301", span, format!("`{keyword}` is given twice in this declaration"))
+                .with_span_label("given again here")
+                .with_note("only one would take effect; keep one"),
+        );
+    }
+
+    fn check_repeated(&mut self, decls: &Decls<'a>) {
+        let mut spans: Vec<Span> = Vec::new();
+        spans.extend(decls.mesh.iter().flat_map(|m| m.repeated.iter().copied()));
+        spans.extend(decls.services.iter().flat_map(|s| s.repeated.iter().copied()));
+        spans.extend(decls.externals.iter().flat_map(|e| e.repeated.iter().copied()));
+        spans.extend(decls.jwts.iter().flat_map(|j| j.repeated.iter().copied()));
+        spans.extend(decls.limits.iter().flat_map(|l| l.repeated.iter().copied()));
+        for span in spans {
+            self.repeated_statement(span);
+        }
+    }
+
+    /// Two `policy` or `telemetry` blocks for one target would emit two objects of the same
+    /// name, and Istio would apply only one of them.
+    fn check_duplicate_targets(&mut self, decls: &Decls<'a>) {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for policy in &decls.policies {
+            let (key, span) = match &policy.target {
+                ast::PolicyTarget::Namespace(s) => ("policy namespace".to_string(), *s),
+                ast::PolicyTarget::Mesh(s) => ("policy mesh".to_string(), *s),
+                ast::PolicyTarget::Workload(n) => (format!("policy {}", n.node), n.span),
+            };
+            self.first_or_duplicate(&mut seen, key, span);
+        }
+        for telemetry in &decls.telemetry {
+            if let Some(target) = &telemetry.target {
+                self.first_or_duplicate(&mut seen, format!("telemetry {}", target.node), target.span);
+            }
+        }
+    }
+
+    fn first_or_duplicate(&mut self, seen: &mut HashMap<String, Span>, key: String, span: Span) {
+        match seen.get(&key) {
+            Some(first) => self.report(
+                Diagnostic::error("E0301", span, format!("a second `{key}` block"))
+                    .with_span_label("second block for this target")
+                    .with_label(*first, "first one here")
+                    .with_note("merge them: both would become Istio objects of the same name"),
+            ),
+            None => {
+                seen.insert(key, span);
+            }
+        }
+    }
+
     /// Names of objects must be DNS labels: Kubernetes names, subset names and gateway names.
     fn check_names(&mut self, decls: &Decls<'a>) {
         let mut names: Vec<(&Spanned<String>, &str)> = Vec::new();
@@ -155,8 +224,16 @@ impl<'a> Checker<'a> {
         names.extend(decls.routes.iter().map(|r| (&r.name, "route name")));
         names.extend(decls.jwts.iter().map(|j| (&j.name, "jwt name")));
         names.extend(decls.envs.iter().map(|e| (&e.name, "environment name")));
+        for s in &decls.services {
+            names.extend(s.namespace.iter().map(|n| (n, "namespace")));
+        }
+        for g in &decls.gateways {
+            names.extend(g.namespace.iter().map(|n| (n, "namespace")));
+        }
         if let Some(mesh) = decls.mesh {
+            names.extend(mesh.root_namespace.iter().map(|n| (n, "root namespace")));
             names.push((&mesh.name, "mesh name"));
+            names.extend(mesh.environments.iter().map(|e| (e, "environment name")));
             names.extend(mesh.namespace.iter().map(|n| (n, "namespace")));
         }
         for (name, what) in names {
@@ -237,7 +314,7 @@ pub(crate) fn settings_map<'s>(
         let key = setting.key.node.as_str();
         if !known.contains(&key) {
             let mut d = Diagnostic::error("E0110", setting.key.span, format!("unknown {what} setting `{key}`"))
-                .with_span_label(format!("not a {what} setting"));
+                .with_span_label(format!("not a `{what}` setting"));
             match did_you_mean(key, known.iter().copied()) {
                 Some(near) => d = d.with_suggestion(setting.key.span, near, format!("did you mean `{near}`?")),
                 None => d = d.with_note(format!("{what} settings: {}", known.join(", "))),

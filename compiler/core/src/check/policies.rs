@@ -201,6 +201,14 @@ impl<'a> Checker<'a> {
         }
         let (mut methods, mut paths, mut ports) = (Vec::new(), Vec::new(), Vec::new());
         if let Some(op) = &rule.to {
+            if op.methods.is_empty() && op.paths.is_empty() && op.ports.is_empty() {
+                self.report(
+                    Diagnostic::error("E0306", op.span, "`to` names no method, path or port")
+                        .with_span_label("to what?")
+                        .with_note("write e.g. `to GET, POST \"/api/*\"` or `to port 8080`; leave `to` out to mean any request"),
+                );
+                return None;
+            }
             for m in &op.methods {
                 if let Some(m) = self.choose(
                     &m.node,
@@ -230,15 +238,16 @@ impl<'a> Checker<'a> {
                         }
                     }
                     (ast::PortRef::Name(name), Some(s)) => {
-                        let found = s.ports.iter().find(|p| p.name.node == name.node);
-                        match found.map(|p| &p.number.kind) {
-                            Some(ast::ValueKind::Number(n)) => {
+                        let declared = self.ports(&s.ports, &s.name);
+                        match declared.iter().find(|p| p.name == name.node) {
+                            Some(port) => {
                                 self.record_ref(name.span, DefKind::Port, &name.node, Some(&s.name.node));
-                                ports.extend(n.parse::<u32>().ok());
+                                ports.push(port.number);
                             }
-                            _ => {
+                            None if declared.len() < s.ports.len() => {} // a port had an error, already reported
+                            None => {
                                 let candidates = s.ports.iter().map(|p| p.name.node.as_str()).collect();
-                                self.unknown("E0103", &format!("port of `{}`:", s.name.node), name, candidates);
+                                self.unknown_port(&s.name.node, name, candidates);
                             }
                         }
                     }
@@ -318,7 +327,9 @@ impl<'a> Checker<'a> {
                 (s.contains('{') || s.contains('}')) && !(*s == "{*}" || (*s == "{**}" && i == segments.len() - 1))
             });
             bad.then_some("`{*}` must be a whole segment and `{**}` the last one")
-        } else if path[1..path.len().saturating_sub(1).max(1)].contains('*') {
+        } else if path.is_empty() {
+            Some("a path cannot be empty")
+        } else if path.chars().skip(1).take(path.chars().count().saturating_sub(2)).any(|c| c == '*') {
             Some("`*` may only start or end a path (`/api/*`, `*.png`)")
         } else if !path.starts_with('/') && !path.starts_with('*') {
             Some("paths start with `/`")

@@ -114,11 +114,14 @@ impl<'a> Checker<'a> {
             match rule_kind(rule) {
                 Some("tls") => {
                     if let Some(r) = self.tls_rule(rule) {
+                        self.check_sni_hosts(rule, &r, &route.hosts);
+                        self.check_l4_server(rule, &bound, ast::ServerProtocol::Tls, None);
                         route.tls.push(r);
                     }
                 }
                 Some("tcp") => {
                     if let Some(r) = self.tcp_rule(rule) {
+                        self.check_l4_server(rule, &bound, ast::ServerProtocol::Tcp, r.port);
                         route.tcp.push(r);
                     }
                 }
@@ -227,9 +230,16 @@ impl<'a> Checker<'a> {
     }
 
     fn http_rule(&mut self, rule: &ast::RouteRule, defaults: &Options) -> Option<model::HttpRule> {
+        let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
         let matches = self.matches(&rule.conditions);
+        // A match that lost a condition to an error would match more than written (an empty
+        // one matches everything): drop the rule so it cannot shadow later ones.
+        let matches_failed = self.diagnostics.iter().filter(|d| d.is_error()).count() > errors_before;
         let own = self.options(&rule.options);
         let forward = matches!(rule.action, Action::Forward(_));
+        if matches_failed {
+            return None;
+        }
         if !forward {
             for option in &rule.options {
                 if matches!(
@@ -571,13 +581,13 @@ impl<'a> Checker<'a> {
             };
             let port = self.destination_port(&service.name, &service.ports, d)?;
             if http {
-                self.check_http_port(service, port, d);
+                self.check_http_port(&service.ports, &port, d);
             }
             return Some(Resolved {
                 destination: model::Destination {
                     host: self.service_fqdn(service),
                     subset,
-                    port: Some(port),
+                    port: Some(port.number),
                     weight: None,
                 },
                 span,
@@ -601,8 +611,11 @@ impl<'a> Checker<'a> {
                 ast::Host::Ref(_) => None,
             })?;
             let port = self.destination_port(&external.name, &external.ports, d)?;
+            if http {
+                self.check_http_port(&external.ports, &port, d);
+            }
             return Some(Resolved {
-                destination: model::Destination { host, subset: None, port: Some(port), weight: None },
+                destination: model::Destination { host, subset: None, port: Some(port.number), weight: None },
                 span,
             });
         }
@@ -613,80 +626,64 @@ impl<'a> Checker<'a> {
 
     /// HTTP rules only apply to traffic Envoy parses as HTTP: a TCP port gets no retries,
     /// no matching, nothing — Istio would silently ignore the rule.
-    fn check_http_port(&mut self, service: &ast::ServiceDecl, port: u32, d: &ast::Destination) {
-        let declared =
-            service.ports.iter().find(|p| matches!(&p.number.kind, ast::ValueKind::Number(n) if n.parse() == Ok(port)));
-        let Some(declared) = declared else { return };
-        let Some(protocol) = model::Protocol::from_port_name(&declared.name.node) else { return };
-        if !protocol.is_http() {
-            self.report(
-                Diagnostic::error("E0405", d.port.as_ref().map_or(d.target.span, |p| p.span()), format!("HTTP rule sends traffic to port `{}`, which speaks {}", declared.name.node, protocol.as_istio()))
-                    .with_span_label("not an HTTP port")
-                    .with_label(declared.name.span, "declared here")
-                    .with_note("HTTP rules (paths, methods, headers, retries) only apply to http, http2, grpc and grpc-web ports; route TCP with `tcp -> …` and TLS with `sni \"host\" -> …`"),
-            );
+    fn check_http_port(&mut self, ports: &[ast::PortDecl], port: &model::Port, d: &ast::Destination) {
+        if port.protocol.is_http() {
+            return;
         }
+        let declared = ports.iter().find(|p| p.name.node == port.name).map_or(d.target.span, |p| p.name.span);
+        self.report(
+            Diagnostic::error(
+                "E0405",
+                d.port.as_ref().map_or(d.target.span, |p| p.span()),
+                format!("HTTP rule sends traffic to port `{}`, which speaks {}", port.name, port.protocol.as_istio()),
+            )
+            .with_span_label("not an HTTP port")
+            .with_label(declared, "declared here")
+            .with_note("HTTP rules (paths, methods, headers, retries) only apply to http, http2, grpc and grpc-web ports; route TCP with `tcp -> …` and TLS with `sni \"host\" -> …`"),
+        );
     }
 
-    fn destination_port(&mut self, owner: &ast::Name, ports: &[ast::PortDecl], d: &ast::Destination) -> Option<u32> {
-        let numbers: Vec<(String, Option<u32>, Span)> = ports
-            .iter()
-            .map(|p| {
-                (
-                    p.name.node.clone(),
-                    match &p.number.kind {
-                        ast::ValueKind::Number(n) => n.parse().ok(),
-                        _ => None,
-                    },
-                    p.name.span,
-                )
-            })
-            .collect();
+    /// The port a destination names, or the owner's only port.
+    pub(crate) fn destination_port(&mut self, owner: &ast::Name, declared: &[ast::PortDecl], d: &ast::Destination) -> Option<model::Port> {
+        let ports = self.ports(declared, owner);
+        if ports.len() < declared.len() {
+            return None; // a port declaration has an error, already reported
+        }
         match &d.port {
-            None => match numbers.as_slice() {
-                [(_, Some(n), _)] => Some(*n),
-                [] | [_] => None,
-                [(first, ..), ..] => {
-                    let names: Vec<&str> = numbers.iter().map(|(n, ..)| n.as_str()).collect();
+            None => match ports.as_slice() {
+                [only] => Some(only.clone()),
+                [] => None,
+                [first, ..] => {
+                    let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+                    let version = d.version.as_ref().map(|v| format!("@{}", v.node)).unwrap_or_default();
                     self.report(
-                        Diagnostic::error(
-                            "E0401",
-                            d.target.span,
-                            format!("`{}` has several ports; say which one", owner.node),
-                        )
-                        .with_span_label("which port?")
-                        .with_note(format!("its ports: {}", names.join(", ")))
-                        .with_suggestion(
-                            d.target.span.to(d.version.as_ref().map_or(d.target.span, |v| v.span)),
-                            format!(
-                                "{}{}:{first}",
-                                owner.node,
-                                d.version.as_ref().map(|v| format!("@{}", v.node)).unwrap_or_default()
+                        Diagnostic::error("E0401", d.target.span, format!("`{}` has several ports; say which one", owner.node))
+                            .with_span_label("which port?")
+                            .with_note(format!("its ports: {}", names.join(", ")))
+                            .with_suggestion(
+                                d.target.span.to(d.version.as_ref().map_or(d.target.span, |v| v.span)),
+                                format!("{}{version}:{}", owner.node, first.name),
+                                format!("e.g. `:{}`", first.name),
                             ),
-                            format!("e.g. `:{first}`"),
-                        ),
                     );
                     None
                 }
             },
-            Some(ast::PortRef::Name(name)) => match numbers.iter().find(|(n, ..)| *n == name.node) {
-                Some((_, number, _)) => {
+            Some(ast::PortRef::Name(name)) => match ports.iter().find(|p| p.name == name.node) {
+                Some(port) => {
                     self.record_ref(name.span, DefKind::Port, &name.node, Some(&owner.node));
-                    *number
+                    Some(port.clone())
                 }
                 None => {
-                    let candidates = numbers.iter().map(|(n, ..)| n.as_str()).collect();
-                    self.unknown("E0103", &format!("port of `{}`:", owner.node), name, candidates);
+                    let candidates = ports.iter().map(|p| p.name.as_str()).collect();
+                    self.unknown_port(&owner.node, name, candidates);
                     None
                 }
             },
-            Some(ast::PortRef::Number(n, span)) => match numbers.iter().find(|(_, number, _)| *number == Some(*n)) {
-                Some(_) => Some(*n),
+            Some(ast::PortRef::Number(n, span)) => match ports.iter().find(|p| p.number == *n) {
+                Some(port) => Some(port.clone()),
                 None => {
-                    let list: Vec<String> = numbers
-                        .iter()
-                        .map(|(name, number, _)| format!("{name} {}", number.map_or("?".into(), |n| n.to_string())))
-                        .collect();
+                    let list: Vec<String> = ports.iter().map(|p| format!("{} {}", p.name, p.number)).collect();
                     self.report(
                         Diagnostic::error("E0103", *span, format!("`{}` has no port {n}", owner.node))
                             .with_span_label("not one of its ports")
@@ -717,6 +714,19 @@ impl<'a> Checker<'a> {
                 "port" => port = self.port_number(value),
                 _ => code = self.int(value, 301, 308, "redirect status").map(|c| c as u32),
             }
+        }
+        if parts.iter().all(|(key, _)| key.node == "code") {
+            if let Some((first, _)) = parts.first() {
+                self.report(
+                    Diagnostic::error("E0306", first.span, "a redirect needs a `uri`, `authority`, `scheme` or `port`")
+                        .with_span_label("redirect to where?")
+                        .with_note("e.g. `redirect authority \"www.example.com\" code 301`"),
+                );
+            }
+            return None;
+        }
+        if uri.is_none() && authority.is_none() && scheme.is_none() && port.is_none() {
+            return None; // every target had an error, already reported
         }
         Some(model::HttpAction::Redirect { uri, authority, scheme, port, code })
     }
@@ -904,6 +914,59 @@ impl<'a> Checker<'a> {
         *ops = ops_local;
     }
 
+    /// Istio's webhook rejects SNI hosts that none of the route's hosts covers.
+    fn check_sni_hosts(&mut self, rule: &ast::RouteRule, tls: &model::TlsRule, hosts: &[String]) {
+        for sni in &tls.sni {
+            if !hosts.iter().any(|h| host_covers(h, sni)) {
+                let span = rule.conditions.first().map_or(rule.match_span, |c| c.span());
+                self.report(
+                    Diagnostic::error("E0410", span, format!("SNI host `{sni}` is not one of the route's hosts"))
+                        .with_span_label("not covered by `hosts`")
+                        .with_note(format!("the route's hosts: {}", list(hosts)))
+                        .with_note("add it to the route's `hosts` (a wildcard like `*.example.com` covers its subdomains)"),
+                );
+            }
+        }
+    }
+
+    /// A TLS rule bound to gateways needs a `tls … passthrough` server there, a TCP rule a
+    /// `tcp` server (on its port, when it names one); otherwise Istio never applies it.
+    fn check_l4_server(
+        &mut self,
+        rule: &ast::RouteRule,
+        bound: &[&'a ast::GatewayDecl],
+        protocol: ast::ServerProtocol,
+        port: Option<u32>,
+    ) {
+        if bound.is_empty() {
+            return;
+        }
+        let fits = bound.iter().any(|g| {
+            g.servers.iter().any(|s| {
+                let number = match &s.port.kind {
+                    ast::ValueKind::Number(n) => n.parse::<u32>().ok(),
+                    _ => None,
+                };
+                s.protocol == protocol
+                    && (protocol != ast::ServerProtocol::Tls || s.passthrough.is_some())
+                    && port.is_none_or(|p| number == Some(p))
+            })
+        });
+        if !fits {
+            let wanted = match (protocol, port) {
+                (ast::ServerProtocol::Tls, _) => "a `tls <port> passthrough` server".to_string(),
+                (_, Some(p)) => format!("a `tcp {p}` server"),
+                _ => "a `tcp` server".to_string(),
+            };
+            let mut d = Diagnostic::error("E0307", rule.match_span, format!("no gateway this route is bound to has {wanted}"))
+                .with_span_label("Istio would never apply this rule at the gateway");
+            for g in bound {
+                d = d.with_label(g.name.span, "bound gateway");
+            }
+            self.report(d);
+        }
+    }
+
     fn tls_rule(&mut self, rule: &ast::RouteRule) -> Option<model::TlsRule> {
         let mut sni = Vec::new();
         for c in &rule.conditions {
@@ -976,8 +1039,28 @@ impl<'a> Checker<'a> {
     }
 
     /// E0407: two routes bound to the mesh for one host (Istio keeps only one).
-    pub(crate) fn check_route_conflicts(&mut self, routes: &[model::Route]) {
+    pub(crate) fn check_route_conflicts(&mut self, routes: &[model::Route], externals: &[model::External]) {
         let in_mesh = |r: &model::Route| r.gateways.is_empty() || r.gateways.iter().any(|g| g == "mesh");
+        // An external that leaves through an egress gateway has a mesh route of its own.
+        for external in externals.iter().filter(|e| e.egress.is_some()) {
+            for route in routes.iter().filter(|r| in_mesh(r)) {
+                let Some(host) = route.hosts.iter().find(|h| external.hosts.contains(h)) else { continue };
+                let here = self.decls.routes.iter().find(|r| r.name.node == route.name).map(|r| r.name.span);
+                let there = self.decls.external(&external.name).and_then(|e| e.via.as_ref()).map(|v| v.span);
+                if let (Some(here), Some(there)) = (here, there) {
+                    self.report(
+                        Diagnostic::error(
+                            "E0407",
+                            here,
+                            format!("route `{}` and the egress route of `{}` both route `{host}` inside the mesh", route.name, external.name),
+                        )
+                        .with_span_label("second route for this host")
+                        .with_label(there, "this sends the host's traffic to the egress gateway")
+                        .with_note("Istio uses only one VirtualService per host for mesh traffic; drop one of them"),
+                    );
+                }
+            }
+        }
         for (i, route) in routes.iter().enumerate() {
             if !in_mesh(route) {
                 continue;
@@ -1046,7 +1129,9 @@ fn shadows(earlier: &model::HttpRule, later: &model::HttpRule) -> bool {
         return true;
     }
     if later.matches.is_empty() {
-        return false;
+        // `any` after `prefix "/"` (with nothing else tested) never matches either.
+        let universal = HttpMatch { uri: Some(StringMatch::Prefix("/".to_string())), ..HttpMatch::default() };
+        return earlier.matches.iter().any(|e| *e == universal);
     }
     later.matches.iter().all(|l| earlier.matches.iter().any(|e| match_covers(e, l)))
 }

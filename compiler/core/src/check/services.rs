@@ -75,11 +75,17 @@ impl<'a> Checker<'a> {
         for port in ports {
             let Some(number) = self.port_number(&port.number) else { continue };
             let Some(protocol) = Protocol::from_port_name(&port.name.node) else {
+                let lower = port.name.node.to_ascii_lowercase().replace('_', "-");
+                let (fix, why) = if Protocol::from_port_name(&lower).is_some() {
+                    (lower.clone(), format!("write `{lower}`"))
+                } else {
+                    (format!("tcp-{lower}"), format!("for a plain TCP port write `tcp-{lower}`"))
+                };
                 self.report(
                     Diagnostic::error("E0207", port.name.span, format!("port name `{}` does not name a protocol", port.name.node))
                         .with_span_label("Istio picks the protocol from the port name's prefix")
                         .with_note("name ports `<protocol>` or `<protocol>-<suffix>`: http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp")
-                        .with_suggestion(port.name.span, format!("tcp-{}", port.name.node), format!("for a plain TCP port write `tcp-{}`", port.name.node)),
+                        .with_suggestion(port.name.span, fix, why),
                 );
                 continue;
             };
@@ -127,10 +133,7 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn traffic_policy(&mut self, decl: &TrafficPolicyDecl) -> model::TrafficPolicy {
         for span in &decl.duplicates {
-            self.report(
-                Diagnostic::error("E0301", *span, "this statement appears twice")
-                    .with_span_label("the last one would win; keep one"),
-            );
+            self.repeated_statement(*span);
         }
         let mut policy = model::TrafficPolicy::default();
         let pool = settings_map(self, &decl.pool, POOL_SETTINGS, "pool");
@@ -375,18 +378,24 @@ impl<'a> Checker<'a> {
         }
         let mut legs = Vec::new();
         for port in ports {
-            let tls = matches!(port.protocol, Protocol::Https | Protocol::Tls);
-            let server = servers.iter().find(|(protocol, _, passthrough)| {
-                if tls {
-                    *protocol == ast::ServerProtocol::Tls && *passthrough
-                } else {
-                    *protocol == ast::ServerProtocol::Http
-                }
+            let kind = match port.protocol {
+                Protocol::Https | Protocol::Tls => model::EgressKind::Tls,
+                p if p.is_http() => model::EgressKind::Http,
+                _ => model::EgressKind::Tcp,
+            };
+            let server = servers.iter().find(|(protocol, _, passthrough)| match kind {
+                model::EgressKind::Tls => *protocol == ast::ServerProtocol::Tls && *passthrough,
+                model::EgressKind::Http => *protocol == ast::ServerProtocol::Http,
+                model::EgressKind::Tcp => *protocol == ast::ServerProtocol::Tcp,
             });
             match server {
-                Some((_, server_port, _)) => legs.push((port.number, *server_port, tls)),
+                Some((_, gateway_port, _)) => legs.push(model::EgressLeg { port: port.number, gateway_port: *gateway_port, kind }),
                 None => {
-                    let wanted = if tls { "`tls <port> passthrough`" } else { "`http <port>`" };
+                    let wanted = match kind {
+                        model::EgressKind::Tls => "`tls <port> passthrough`",
+                        model::EgressKind::Http => "`http <port>`",
+                        model::EgressKind::Tcp => "`tcp <port>`",
+                    };
                     self.report(
                         Diagnostic::error(
                             "E0307",
@@ -395,9 +404,7 @@ impl<'a> Checker<'a> {
                         )
                         .with_span_label(format!("port {} of this external cannot pass the gateway", port.number))
                         .with_label(gateway.name.span, "the gateway")
-                        .with_note(
-                            "TLS traffic leaves through a passthrough server; plain HTTP through an http server",
-                        ),
+                        .with_note("TLS leaves through a `tls … passthrough` server, HTTP through an `http` server, other TCP protocols through a `tcp` server"),
                     );
                     return None;
                 }

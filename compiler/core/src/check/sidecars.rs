@@ -29,10 +29,8 @@ impl<'a> Checker<'a> {
                         );
                         continue;
                     }
-                    by_port.push(model::Egress {
-                        port: Some(model::Port { name: format!("http-{number}"), number, protocol: Protocol::Http }),
-                        hosts,
-                    });
+                    let port = self.egress_port(&egress.hosts, number);
+                    by_port.push(model::Egress { port: Some(port), hosts });
                 }
             }
         }
@@ -41,10 +39,20 @@ impl<'a> Checker<'a> {
         }
         let ports = self.ports(&service.ports, &service.name);
         let mut ingress = Vec::new();
+        let mut seen_ingress: Vec<(&str, meshc_syntax::Span)> = Vec::new();
         for i in &decl.ingress {
+            if let Some((_, first)) = seen_ingress.iter().find(|(name, _)| *name == i.port.node) {
+                self.report(
+                    Diagnostic::error("E0301", i.port.span, format!("port `{}` has two ingress listeners", i.port.node))
+                        .with_span_label("second listener")
+                        .with_label(*first, "first one"),
+                );
+                continue;
+            }
+            seen_ingress.push((&i.port.node, i.port.span));
             let Some(port) = ports.iter().find(|p| p.name == i.port.node) else {
                 let candidates = ports.iter().map(|p| p.name.as_str()).collect();
-                self.unknown("E0103", &format!("port of `{}`:", service.name.node), &i.port, candidates);
+                self.unknown_port(&service.name.node, &i.port, candidates);
                 continue;
             };
             self.record_ref(i.port.span, DefKind::Port, &i.port.node, Some(&service.name.node));
@@ -64,12 +72,15 @@ impl<'a> Checker<'a> {
             };
             ingress.push(model::Ingress { port: port.clone(), endpoint });
         }
-        if by_port.is_empty() && ingress.is_empty() && decl.outbound.is_none() {
+        if decl.egress.is_empty() && decl.ingress.is_empty() && decl.outbound.is_none() {
             self.report(
                 Diagnostic::error("E0306", decl.target.span, "this sidecar scope is empty")
                     .with_span_label("add `egress …`, `ingress …` or `outbound registry_only`"),
             );
             return None;
+        }
+        if by_port.is_empty() && ingress.is_empty() && decl.outbound.is_none() {
+            return None; // every statement had an error, already reported
         }
         let registry_only = match &decl.outbound {
             Some(o) => {
@@ -80,7 +91,25 @@ impl<'a> Checker<'a> {
         Some(model::Sidecar { workload, egress: by_port, ingress, registry_only, origin: self.origin(decl.span) })
     }
 
-    fn egress_hosts(&mut self, hosts: &[EgressHost]) -> Vec<String> {
+    /// The protocol of a port-specific egress listener: the one the listed services or
+    /// externals declare for that port number; plain TCP when none does, which passes any
+    /// traffic (an HTTP guess would break a database connection).
+    fn egress_port(&mut self, hosts: &[EgressHost], number: u32) -> model::Port {
+        for host in hosts {
+            let EgressHost::Ref(name) = host else { continue };
+            let declared = match (self.decls.service(&name.node), self.decls.external(&name.node)) {
+                (Some(s), _) => self.ports(&s.ports, &s.name),
+                (None, Some(e)) => self.ports(&e.ports, &e.name),
+                _ => continue,
+            };
+            if let Some(port) = declared.into_iter().find(|p| p.number == number) {
+                return model::Port { name: format!("{}-{number}", port.name.split('-').next().unwrap_or("tcp")), ..port };
+            }
+        }
+        model::Port { name: format!("tcp-{number}"), number, protocol: Protocol::Tcp }
+    }
+
+    pub(crate) fn egress_hosts(&mut self, hosts: &[EgressHost]) -> Vec<String> {
         let mut out = Vec::new();
         for host in hosts {
             match host {

@@ -134,7 +134,7 @@ impl<'a> Checker<'a> {
                         Diagnostic::error(
                             "E0106",
                             name.span,
-                            format!("provider `{}` is a {} provider, not a {what} provider", name.node, p.kind.node),
+                            format!("provider `{}` is a `{}` provider, not a {what} provider", name.node, p.kind.node),
                         )
                         .with_span_label("wrong kind of provider")
                         .with_label(p.kind.span, "its kind"),

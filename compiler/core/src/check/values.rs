@@ -235,9 +235,17 @@ impl<'a> Checker<'a> {
         };
         self.record_ref(span, DefKind::Value, name, None);
         match &v.kind {
-            ValueKind::Str(_) => {
-                let v = v.clone();
-                self.string(&v)
+            // An environment value may only interpolate the built-ins (E0309 otherwise), so
+            // this cannot recurse into another value.
+            ValueKind::Str(s) => {
+                let mut out = String::new();
+                for part in &s.parts {
+                    match part {
+                        StrPart::Text(t) => out.push_str(t),
+                        StrPart::Interp(inner) => out.push_str(&self.interpolate(&inner.node, inner.span, true)?),
+                    }
+                }
+                Some(out)
             }
             ValueKind::Percent(p) => Some(format!("{p}%")),
             ValueKind::Rate(t) | ValueKind::Duration(t) | ValueKind::Number(t) | ValueKind::Ident(t) => Some(t.clone()),

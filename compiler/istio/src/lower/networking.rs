@@ -172,40 +172,32 @@ fn egress_route(external: &model::External, egress: &model::EgressRoute) -> vs::
         weight: None,
     };
     let external_host = &external.hosts[0];
-    for &(port, gateway_port, tls) in &egress.legs {
-        if tls {
-            for (gateway, match_port, host, dest_port) in [
-                ("mesh", port, egress.gateway_host.as_str(), gateway_port),
-                (egress.gateway.as_str(), gateway_port, external_host.as_str(), port),
-            ] {
-                spec.tls.push(vs::TlsRoute {
+    for leg in &egress.legs {
+        let legs = [
+            ("mesh", leg.port, egress.gateway_host.as_str(), leg.gateway_port),
+            (egress.gateway.as_str(), leg.gateway_port, external_host.as_str(), leg.port),
+        ];
+        for (gateway, match_port, host, dest_port) in legs {
+            let gateways = vec![gateway.to_string()];
+            match leg.kind {
+                model::EgressKind::Tls => spec.tls.push(vs::TlsRoute {
                     r#match: vec![vs::TlsMatchAttributes {
                         sni_hosts: external.hosts.clone(),
                         port: Some(match_port),
-                        gateways: vec![gateway.to_string()],
+                        gateways,
                         ..Default::default()
                     }],
                     route: vec![to(host, dest_port)],
-                });
-            }
-        } else {
-            for (gateway, match_port, host, dest_port) in [
-                ("mesh", port, egress.gateway_host.as_str(), gateway_port),
-                (egress.gateway.as_str(), gateway_port, external_host.as_str(), port),
-            ] {
-                spec.http.push(vs::HttpRoute {
-                    r#match: vec![vs::HttpMatchRequest {
-                        gateways: vec![gateway.to_string()],
-                        port: Some(match_port),
-                        ..Default::default()
-                    }],
-                    route: vec![vs::HttpRouteDestination {
-                        destination: to(host, dest_port).destination,
-                        weight: None,
-                        headers: None,
-                    }],
+                }),
+                model::EgressKind::Tcp => spec.tcp.push(vs::TcpRoute {
+                    r#match: vec![vs::L4MatchAttributes { port: Some(match_port), gateways, ..Default::default() }],
+                    route: vec![to(host, dest_port)],
+                }),
+                model::EgressKind::Http => spec.http.push(vs::HttpRoute {
+                    r#match: vec![vs::HttpMatchRequest { gateways, port: Some(match_port), ..Default::default() }],
+                    route: vec![vs::HttpRouteDestination { destination: to(host, dest_port).destination, weight: None, headers: None }],
                     ..Default::default()
-                });
+                }),
             }
         }
     }

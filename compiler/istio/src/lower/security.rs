@@ -87,25 +87,23 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
             };
             out.push(&name, &namespace, &jwt.origin, spec);
             if let Some(except) = &jwt.require {
-                // A RequestAuthentication only rejects invalid tokens; requiring one takes an
-                // ALLOW policy that admits requests with a valid principal (and the exempt paths).
-                let mut rules = vec![ap::Rule {
+                // A RequestAuthentication only rejects invalid tokens. Requiring one takes a
+                // DENY policy for requests without a principal: a separate ALLOW policy would
+                // be ORed with the workload's other ALLOW policies and require nothing.
+                let rules = vec![ap::Rule {
                     from: vec![ap::RuleFrom {
-                        source: ap::Source { request_principals: vec!["*".to_string()], ..Default::default() },
+                        source: ap::Source { not_request_principals: vec!["*".to_string()], ..Default::default() },
                     }],
+                    to: if except.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![ap::RuleTo { operation: ap::Operation { not_paths: except.clone(), ..Default::default() } }]
+                    },
                     ..Default::default()
                 }];
-                if !except.is_empty() {
-                    rules.push(ap::Rule {
-                        to: vec![ap::RuleTo {
-                            operation: ap::Operation { paths: except.clone(), ..Default::default() },
-                        }],
-                        ..Default::default()
-                    });
-                }
                 let spec = ap::AuthorizationPolicy {
                     selector: workload.map(selector),
-                    action: Some(ap::Action::Allow),
+                    action: Some(ap::Action::Deny),
                     rules,
                     ..Default::default()
                 };
