@@ -69,6 +69,16 @@ registry! {
     W0202,
     W0203,
     W0204,
+    W0301,
+    W0302,
+    W0303,
+    W0304,
+    W0305,
+    W0306,
+    W0307,
+    W0308,
+    W0309,
+    W0310,
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -8,6 +8,7 @@ mod decls;
 pub(crate) mod environments;
 mod gateways;
 mod limits;
+mod lints;
 mod policies;
 mod routes;
 mod services;
@@ -98,6 +99,7 @@ impl<'a> Checker<'a> {
         mesh.limits = decls.limits.iter().filter_map(|l| self.limit(l)).collect();
         mesh.sidecars = decls.sidecars.iter().filter_map(|s| self.sidecar(s)).collect();
         mesh.telemetry = decls.telemetry.iter().filter_map(|t| self.telemetry(t)).collect();
+        self.lint(&mesh);
         (mesh, self.diagnostics)
     }
 

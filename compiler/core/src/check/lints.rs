@@ -1,0 +1,156 @@
+//! Production lints: warnings (W03xx) about meshes that are valid Istio but unsafe to ship,
+//! for environments marked `production`. They read the environment's finished, checked
+//! `model::Mesh`, and the declarations only to point at the source.
+//!
+//! They run only after a pass without errors: lints over an incomplete model would guess.
+//! The family files: `mtls` (plain text accepted), `exposure` (public routes without
+//! authentication), `resilience` (timeouts, outlier detection), `allow_rules` and
+//! `deny_rules` (authorization rules that admit or refuse more than they seem to).
+
+mod allow_rules;
+mod deny_rules;
+mod exposure;
+mod mtls;
+mod resilience;
+
+use meshc_syntax::ast;
+
+use super::{Checker, Decls};
+use crate::model::{self, AuthRule, Mesh, MtlsMode, Policy, PolicyScope, Service};
+use crate::Diagnostic;
+
+impl Checker<'_> {
+    /// Adds the production lints of this environment's checked mesh to the diagnostics.
+    pub(crate) fn lint(&mut self, mesh: &Mesh) {
+        if !self.env.production || self.diagnostics.iter().any(Diagnostic::is_error) {
+            return;
+        }
+        let mut lints = Lints { mesh, decls: self.decls, found: Vec::new() };
+        lints.mtls();
+        lints.exposure();
+        lints.resilience();
+        lints.allow_rules();
+        lints.deny_rules();
+        let marked = self.env.decl.map(|env| env.name.span);
+        for diagnostic in lints.found {
+            let diagnostic = match marked {
+                Some(span) => diagnostic.with_label(span, "marked `production` here"),
+                None => diagnostic,
+            };
+            self.report(diagnostic);
+        }
+    }
+}
+
+/// One environment's lint pass: the model, the declarations it came from, and the warnings.
+struct Lints<'m, 'a> {
+    mesh: &'m Mesh,
+    decls: &'m Decls<'a>,
+    found: Vec<Diagnostic>,
+}
+
+/// A policy of the model with the declaration it was built from. Every declaration yields
+/// one policy and every rule one rule when there are no errors, which the lints require;
+/// the pairing is still checked, and a policy that does not pair has no declaration.
+struct PolicyPair<'m, 'a> {
+    policy: &'m Policy,
+    decl: Option<&'a ast::PolicyDecl>,
+}
+
+impl<'m, 'a> PolicyPair<'m, 'a> {
+    /// Each rule with its declaration (when the policy pairs).
+    fn rules(&self) -> Vec<(&'m AuthRule, Option<&'a ast::AuthRule>)> {
+        let decls: Vec<Option<&'a ast::AuthRule>> = match self.decl {
+            Some(decl) if decl.rules.len() == self.policy.rules.len() => decl.rules.iter().map(Some).collect(),
+            _ => vec![None; self.policy.rules.len()],
+        };
+        self.policy.rules.iter().zip(decls).collect()
+    }
+}
+
+impl<'m, 'a> Lints<'m, 'a> {
+    fn warn(&mut self, diagnostic: Diagnostic) {
+        self.found.push(diagnostic);
+    }
+
+    fn env(&self) -> &'m str {
+        &self.mesh.env
+    }
+
+    fn policies(&self) -> Vec<PolicyPair<'m, 'a>> {
+        let paired = self.decls.policies.len() == self.mesh.policies.len();
+        self.mesh
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, policy)| PolicyPair { policy, decl: if paired { Some(self.decls.policies[i]) } else { None } })
+            .collect()
+    }
+
+    /// The services a policy applies to.
+    fn services_of(&self, scope: &PolicyScope) -> Vec<&'m Service> {
+        self.mesh.services.iter().filter(|s| covers(scope, s)).collect()
+    }
+
+    /// The mTLS mode a service's inbound traffic gets from the policies, or `None` when no
+    /// policy sets one (Istio then accepts both mTLS and plain text).
+    fn mtls_of(&self, service: &Service) -> Option<MtlsMode> {
+        let set = |scope_matches: &dyn Fn(&PolicyScope) -> bool| {
+            self.mesh
+                .policies
+                .iter()
+                .filter(|p| scope_matches(&p.scope))
+                .find_map(|p| p.mtls.filter(|m| *m != MtlsMode::Unset))
+        };
+        set(&|scope| matches!(scope, PolicyScope::Workload(w) if is_workload(w, service)))
+            .or_else(|| set(&|scope| matches!(scope, PolicyScope::Namespace(ns) if *ns == service.namespace)))
+            .or_else(|| set(&|scope| matches!(scope, PolicyScope::Mesh(_))))
+    }
+
+    /// Whether every port of `service` requires mTLS: a strict mode and no port-level exception.
+    fn strict(&self, service: &Service) -> bool {
+        let port_exception = self.mesh.policies.iter().any(|p| {
+            matches!(&p.scope, PolicyScope::Workload(w) if is_workload(w, service))
+                && p.port_mtls.iter().any(|(_, m)| *m != MtlsMode::Strict)
+        });
+        self.mtls_of(service) == Some(MtlsMode::Strict) && !port_exception
+    }
+
+    /// The JWT verifications that apply to a workload: the ones `on` it, and the ones without
+    /// `on`, which apply to the whole mesh namespace.
+    fn jwts_on(&self, workload: &model::Workload) -> Vec<&'m model::Jwt> {
+        self.mesh
+            .jwts
+            .iter()
+            .filter(|j| {
+                if j.workloads.is_empty() {
+                    workload.namespace == self.mesh.namespace
+                } else {
+                    j.workloads.iter().any(|w| w.name == workload.name && w.namespace == workload.namespace)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether a policy scope applies to a service's pods.
+fn covers(scope: &PolicyScope, service: &Service) -> bool {
+    match scope {
+        PolicyScope::Workload(w) => is_workload(w, service),
+        PolicyScope::Namespace(ns) => *ns == service.namespace,
+        PolicyScope::Mesh(_) => true,
+    }
+}
+
+fn is_workload(workload: &model::Workload, service: &Service) -> bool {
+    workload.name == service.name && workload.namespace == service.namespace
+}
+
+fn mode_word(mode: MtlsMode) -> &'static str {
+    match mode {
+        MtlsMode::Strict => "strict",
+        MtlsMode::Permissive => "permissive",
+        MtlsMode::Disable => "disable",
+        MtlsMode::Unset => "unset",
+    }
+}
