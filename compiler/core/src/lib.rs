@@ -92,7 +92,9 @@ fn check_all(
     (meshes, diagnostics)
 }
 
-fn syntax_diagnostic(error: meshc_syntax::SyntaxError) -> Diagnostic {
+/// The diagnostic of a syntax error, as `analyze` reports it; `meshc fmt` reports the
+/// errors of a file it cannot format with it.
+pub fn syntax_diagnostic(error: meshc_syntax::SyntaxError) -> Diagnostic {
     Diagnostic::error("E0001", error.span, error.message).with_span_label("unexpected here")
 }
 
