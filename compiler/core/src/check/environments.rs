@@ -139,7 +139,8 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
                 }
                 Some((expected, at)) => {
                     let s = shape(&set.value.kind);
-                    if *expected != s {
+                    // A `$reference` is reported once, as E0309, not also as a type mismatch.
+                    if *expected != s && !matches!(set.value.kind, ValueKind::Var(_)) {
                         diagnostics.push(
                             Diagnostic::error(
                                 "E0308",

@@ -54,9 +54,11 @@ impl<'a> Checker<'a> {
             match &m.port {
                 None => {
                     if mtls.replace(mode).is_some() {
+                        let first = decl.mtls.iter().find(|x| x.port.is_none()).map_or(m.span, |x| x.span);
                         self.report(
                             Diagnostic::error("E0301", m.span, "the mTLS mode is set twice")
-                                .with_span_label("again here"),
+                                .with_span_label("again here")
+                                .with_label(first, "first set here"),
                         );
                     }
                     if self.env.production
