@@ -13,9 +13,9 @@
 //!   statements of an inline `env` block are separated by two spaces. It stays on one line
 //!   only if what lies between its braces is at most 60 columns wide and the whole line at
 //!   most 100; otherwise it is laid out on lines.
-//! - Tokens are separated by one space, except: no space before `,`, `:` and `@`, and none
-//!   after `@` or the `:` of `service:port` (`name: type` keeps its space). Long lists are
-//!   not broken.
+//! - Tokens are separated by one space, except: no space before `,`, `:`, `@`, `(` and `)`,
+//!   and none after `@`, `(` or the `:` of `service:port` (`name: type` keeps its space).
+//!   Long lists are not broken.
 //! - Blank lines: one between statements of a block where the user left one or more; none
 //!   at the start or the end of a block; never more than one in a row.
 //! - Every comment is kept, verbatim but for trailing whitespace. A comment that followed a

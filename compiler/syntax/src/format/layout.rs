@@ -26,16 +26,20 @@ pub(super) enum Kind {
     Word,
     Open,
     Close,
+    /// `(` of a parameter or argument list, written like a call: `resilient(attempts = 3)`.
+    OpenParen,
+    CloseParen,
     Comma,
-    /// `:` — `name: type` in `defaults` (`spaced`), `service:port` elsewhere.
+    /// `:` — `service:port` in destinations and global limits, `name: type` elsewhere
+    /// (`spaced`).
     Colon {
         spaced: bool,
     },
     At,
     Arrow,
     Equals,
-    /// A character the grammar has no literal for. A file that parsed never holds one; it is
-    /// kept as a token anyway so that no input can lose text.
+    /// A character that is not one of the literals above: part of a word, or a literal the
+    /// formatter does not know, whose pair is then kept as written (see `Builder::flatten`).
     Other,
 }
 
@@ -196,14 +200,24 @@ impl<'a> Builder<'a> {
 
     /// Appends the tokens of `pair` to `parts`; the children between a `{` and its `}` become
     /// the statements of a block.
+    ///
+    /// A pair whose text, outside its children, holds a character that is not one of the
+    /// punctuation [`Kind`]s is one word, kept as written. That covers every pair without
+    /// children (a keyword, a name, a value) but an empty `rule_block` (`{` and `}`), and a
+    /// literal the formatter does not know (the `.` of a compound-atomic `a.b`), around which
+    /// a space might not parse or might mean something else.
     fn flatten(&mut self, pair: Pair<'a, Rule>, parts: &mut Vec<Part>) {
-        if self.is_word(&pair) {
-            let span = pair.as_span();
-            parts.push(Part::Token(self.push(Kind::Word, span.start(), span.end())));
+        let span = pair.as_span();
+        if span.start() == span.end() {
             return;
         }
         let owner = pair.as_rule();
-        let mut items = self.items(pair).into_iter();
+        let items = self.items(pair);
+        if items.iter().any(|item| matches!(item, Item::Punct(Kind::Other, ..))) {
+            parts.push(Part::Token(self.push(Kind::Word, span.start(), span.end())));
+            return;
+        }
+        let mut items = items.into_iter();
         while let Some(item) = items.next() {
             match item {
                 Item::Child(child) => self.flatten(child, parts),
@@ -231,18 +245,6 @@ impl<'a> Builder<'a> {
                 Item::Punct(kind, start, end) => parts.push(Part::Token(self.push(kind, start, end))),
             }
         }
-    }
-
-    /// Whether `pair` is one token: it has no children and is not made of punctuation only
-    /// (an empty `rule_block` has no children either, but is `{` and `}`).
-    fn is_word(&self, pair: &Pair<'a, Rule>) -> bool {
-        if pair.clone().into_inner().next().is_some() {
-            return false;
-        }
-        let span = pair.as_span();
-        let mut items = Vec::new();
-        self.punctuation(pair.as_rule(), span.start(), span.end(), &mut items);
-        items.is_empty() || items.iter().any(|item| matches!(item, Item::Punct(Kind::Other, ..)))
     }
 
     /// The children of `pair` and the punctuation between them, in source order.
@@ -280,9 +282,11 @@ impl<'a> Builder<'a> {
                 '-' if rest.starts_with("->") => (Kind::Arrow, 2),
                 '{' => (Kind::Open, 1),
                 '}' => (Kind::Close, 1),
+                '(' => (Kind::OpenParen, 1),
+                ')' => (Kind::CloseParen, 1),
                 ',' => (Kind::Comma, 1),
                 '=' => (Kind::Equals, 1),
-                ':' => (Kind::Colon { spaced: owner == Rule::var_decl }, 1),
+                ':' => (Kind::Colon { spaced: !matches!(owner, Rule::destination | Rule::global_stmt) }, 1),
                 '@' => (Kind::At, 1),
                 other => (Kind::Other, other.len_utf8()),
             };

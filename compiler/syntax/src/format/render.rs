@@ -200,12 +200,13 @@ impl<'l, 'a> Writer<'l, 'a> {
     }
 }
 
-/// What separates two tokens of a statement: nothing before `,`, `:` and `@` and after `@`
-/// and a `service:port` colon (`auth@v1:http`), a space everywhere else (`name: type`,
-/// `a, b`, `x = 1`, `-> dest`).
+/// What separates two tokens of a statement: nothing before `,`, `:`, `@`, `(` and `)`, and
+/// after `@`, `(` and a `service:port` colon (`auth@v1:http`, `resilient(attempts = 3)`), a
+/// space everywhere else (`name: type`, `a, b`, `x = 1`, `-> dest`).
 fn spacing(previous: &Token, next: &Token) -> &'static str {
-    let tight_before = matches!(next.kind, Kind::Comma | Kind::Colon { .. } | Kind::At);
-    let tight_after = matches!(previous.kind, Kind::At | Kind::Colon { spaced: false });
+    let tight_before =
+        matches!(next.kind, Kind::Comma | Kind::Colon { .. } | Kind::At | Kind::OpenParen | Kind::CloseParen);
+    let tight_after = matches!(previous.kind, Kind::At | Kind::OpenParen | Kind::Colon { spaced: false });
     if tight_before || tight_after {
         ""
     } else {
