@@ -47,6 +47,8 @@ enum Command {
     Check(commands::check::Args),
     /// Print the long explanation of a diagnostic code, e.g. `meshc explain E0001`.
     Explain(commands::explain::Args),
+    /// Rewrite .mesh files in the canonical layout; `--check` only reports the ones that are not.
+    Fmt(commands::fmt::Args),
 }
 
 /// What a command that ran to its end found; errors that stop a command are
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args, &reporter),
         Command::Check(args) => commands::check::run(&args, &reporter),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Fmt(args) => commands::fmt::run(&args, &reporter),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
