@@ -47,6 +47,8 @@ enum Command {
     Check(commands::check::Args),
     /// Print the long explanation of a diagnostic code, e.g. `meshc explain E0001`.
     Explain(commands::explain::Args),
+    /// Run the language server on stdin/stdout (editors start it).
+    Lsp(commands::lsp::Args),
     /// Rewrite .mesh files in the canonical layout; `--check` only reports the ones that are not.
     Fmt(commands::fmt::Args),
 }
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args, &reporter),
         Command::Check(args) => commands::check::run(&args, &reporter),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Lsp(args) => commands::lsp::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args, &reporter),
     };
     match result {

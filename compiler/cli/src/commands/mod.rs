@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod lsp;
 pub mod fmt;
 
 use std::path::Path;

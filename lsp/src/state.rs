@@ -1,0 +1,146 @@
+//! The server's mutable state and the analysis it schedules. Edits bump a revision and mark
+//! their project dirty; one analysis task re-analyzes dirty projects (the newest text only,
+//! so a burst of keystrokes costs one analysis) and decides which files' diagnostics to
+//! publish. Requests wait until their project's analysis has caught up with the edits
+//! they follow.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use crate::diagnostics;
+use crate::snapshot::Snapshot;
+use crate::workspace::{Key, ProjectId, Workspace};
+
+/// What is known of one project.
+pub struct Project {
+    /// The newest analysis.
+    pub latest: Arc<Snapshot>,
+    /// Per file, the newest analysis in which that file parsed: navigation falls back to it
+    /// while the file has syntax errors.
+    pub parsed: HashMap<Key, Arc<Snapshot>>,
+    /// The diagnostics last published per file.
+    published: HashMap<Key, (Uri, Vec<lsp::Diagnostic>)>,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub workspace: Workspace,
+    revision: u64,
+    /// Projects waiting for analysis.
+    dirty: BTreeSet<ProjectId>,
+    /// Per project, the revision of its newest edit, and the revision its analysis has seen.
+    edited: HashMap<ProjectId, u64>,
+    analyzed: HashMap<ProjectId, u64>,
+    /// Documents whose text changed since their diagnostics were last published: they are
+    /// published again even when unchanged, so a client always hears back after an edit.
+    touched: BTreeSet<Key>,
+    pub projects: HashMap<ProjectId, Project>,
+}
+
+/// A publishDiagnostics to send.
+pub struct Publish {
+    pub uri: Uri,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+    pub version: Option<i32>,
+}
+
+/// An analysis to run: the project and its inputs at `revision`.
+pub struct Job {
+    pub project: ProjectId,
+    pub revision: u64,
+    pub inputs: Option<(meshc_core::Sources, Vec<crate::workspace::Entry>)>,
+}
+
+impl State {
+    /// Records an edit of `project` (touching `key` if it is a document).
+    pub fn edited(&mut self, project: ProjectId, key: Option<Key>) {
+        self.revision += 1;
+        self.edited.insert(project.clone(), self.revision);
+        self.dirty.insert(project);
+        if let Some(key) = key {
+            self.touched.insert(key);
+        }
+    }
+
+    /// The next project to analyze, with its inputs as of now.
+    pub fn next_job(&mut self) -> Option<Job> {
+        let project = self.dirty.pop_first()?;
+        let inputs = self.workspace.inputs(&project);
+        Some(Job { project, revision: self.revision, inputs })
+    }
+
+    /// Whether `project`'s analysis has seen every edit made so far.
+    pub fn up_to_date(&self, project: &ProjectId) -> bool {
+        let edited = self.edited.get(project).copied().unwrap_or(0);
+        !self.dirty.contains(project) && self.analyzed.get(project).copied().unwrap_or(0) >= edited
+    }
+
+    /// A job finished. `snapshot` is `None` when the project is gone or the analysis failed;
+    /// returns the diagnostics to publish.
+    pub fn finish(&mut self, job: &Job, snapshot: Option<Snapshot>) -> Vec<Publish> {
+        self.analyzed.insert(job.project.clone(), job.revision);
+        let Some(snapshot) = snapshot else {
+            if job.inputs.is_none() {
+                // The project is gone: clear everything it published.
+                let project = self.projects.remove(&job.project);
+                return project
+                    .into_iter()
+                    .flat_map(|p| p.published.into_values())
+                    .filter(|(_, list)| !list.is_empty())
+                    .map(|(uri, _)| Publish { uri, diagnostics: Vec::new(), version: None })
+                    .collect();
+            }
+            return Vec::new();
+        };
+        let snapshot = Arc::new(snapshot);
+        let previous = self.projects.remove(&job.project);
+        let (mut parsed, mut published) = previous.map(|p| (p.parsed, p.published)).unwrap_or_default();
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (id, list) in diagnostics::by_file(&snapshot) {
+            let Some(entry) = snapshot.entries.get(id.0 as usize) else { continue };
+            seen.insert(entry.key.clone());
+            if !snapshot.has_syntax_errors(id) {
+                parsed.insert(entry.key.clone(), snapshot.clone());
+            }
+            let touched = self.touched.remove(&entry.key);
+            let unchanged = published.get(&entry.key).is_some_and(|(_, old)| *old == list)
+                || (list.is_empty() && !published.contains_key(&entry.key));
+            if unchanged && !touched {
+                continue;
+            }
+            published.insert(entry.key.clone(), (entry.uri.clone(), list.clone()));
+            out.push(Publish { uri: entry.uri.clone(), diagnostics: list, version: entry.version });
+        }
+        // Files that left the project (deleted, closed outside a folder): clear them.
+        published.retain(|key, (uri, list)| {
+            let keep = seen.contains(key);
+            if !keep && !list.is_empty() {
+                out.push(Publish { uri: uri.clone(), diagnostics: Vec::new(), version: None });
+            }
+            keep
+        });
+        parsed.retain(|key, _| seen.contains(key));
+        self.projects.insert(job.project.clone(), Project { latest: snapshot, parsed, published });
+        out
+    }
+
+    /// The analyses to answer a request on `key` from: the newest, and (when the file does
+    /// not parse in it) the newest in which it did.
+    pub fn snapshots(&self, key: &Key) -> Option<(Arc<Snapshot>, Option<Arc<Snapshot>>)> {
+        let project = self.projects.get(&self.workspace.project_of(key))?;
+        let latest = project.latest.clone();
+        let broken = latest.file(key).is_none_or(|id| latest.has_syntax_errors(id));
+        let fallback = if broken { project.parsed.get(key).cloned() } else { None };
+        Some((latest, fallback))
+    }
+
+    /// All newest analyses (for workspace symbols).
+    pub fn all_latest(&self) -> Vec<Arc<Snapshot>> {
+        let mut projects: Vec<(&ProjectId, &Project)> = self.projects.iter().collect();
+        projects.sort_by(|a, b| a.0.cmp(b.0));
+        projects.into_iter().map(|(_, p)| p.latest.clone()).collect()
+    }
+}
