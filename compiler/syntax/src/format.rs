@@ -26,8 +26,9 @@
 //! - Line ends are `\n`, the file ends with exactly one, and a byte-order mark is dropped.
 //!
 //! A file that does not parse is not formatted: [`format`] returns its syntax errors. A
-//! file with the comment `# fmt: skip-file` among its leading comment lines is returned as
-//! it is (for test cases that are broken on purpose).
+//! file with the comment `# fmt: skip-file` (optionally followed by a space and a reason)
+//! among its leading comment lines is returned as it is, for test cases that are broken on
+//! purpose.
 //!
 //! Formatting only ever changes whitespace and the position of comments, which the grammar
 //! ignores, so the output parses to the same syntax tree as the input (tested on every
@@ -72,12 +73,12 @@ pub fn format(text: &str) -> Result<String, Vec<SyntaxError>> {
     })
 }
 
-/// Whether `text` opts out of formatting with [`SKIP_FILE`] among the comment lines that
-/// open it.
+/// Whether `text` opts out of formatting with [`SKIP_FILE`] (and maybe a reason after a
+/// space) among the comment lines that open it.
 pub fn skips_formatting(text: &str) -> bool {
     text.trim_start_matches('\u{FEFF}')
         .lines()
         .map(str::trim)
         .take_while(|line| line.is_empty() || line.starts_with('#'))
-        .any(|line| line == SKIP_FILE)
+        .any(|line| line.strip_prefix(SKIP_FILE).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
 }

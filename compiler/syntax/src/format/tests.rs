@@ -266,6 +266,10 @@ fn the_skip_directive_leaves_a_file_as_written() {
     assert_eq!(format(&broken), Ok(broken.clone()));
     let messy = format!("\u{FEFF}  {SKIP_FILE}\r\nservice   a{{port http 80}}");
     assert_eq!(format(&messy), Ok(messy.clone()));
+    let reasoned = format!("{SKIP_FILE} (broken on purpose)\nservice   a {{ versions v1 v2 }}\n");
+    assert_eq!(format(&reasoned), Ok(reasoned.clone()));
+    let misspelled = format!("{SKIP_FILE}s\nservice   a {{ port http 80 }}\n");
+    assert_eq!(fmt(&misspelled), format!("{SKIP_FILE}s\nservice a {{ port http 80 }}\n"));
     // Only among the comment lines that open the file.
     let late = format!("service a {{ port http 80 }}\n{SKIP_FILE}\nservice   b {{ port http 80 }}\n");
     assert_eq!(fmt(&late), format!("service a {{ port http 80 }}\n{SKIP_FILE}\nservice b {{ port http 80 }}\n"));
