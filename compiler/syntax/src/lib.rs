@@ -5,8 +5,8 @@ pub mod span;
 
 pub use span::{FileId, Span, Spanned};
 pub mod ast;
-pub mod format;
 pub mod expect;
+pub mod format;
 pub mod parser;
 
 pub use parser::{parse, SyntaxError, DECLARATION_KEYWORDS};

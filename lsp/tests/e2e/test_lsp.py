@@ -382,3 +382,17 @@ async def test_never_crashes_on_arbitrary_edits(client: LanguageClient, project:
         )
     doc.set(original)
     assert await next_diagnostics(client, doc.uri, for_version(doc.version)) == []
+
+
+async def test_server_exits_when_the_client_goes_away(tmp_path: pathlib.Path):
+    """An editor that dies without `exit` closes the server's stdin: the server must stop."""
+    from conftest import server_command
+
+    process = await asyncio.create_subprocess_exec(
+        *server_command(),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    process.stdin.close()
+    assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0

@@ -4,8 +4,8 @@
 pub mod build;
 pub mod check;
 pub mod explain;
-pub mod lsp;
 pub mod fmt;
+pub mod lsp;
 
 use std::path::Path;
 
