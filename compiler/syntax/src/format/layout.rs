@@ -151,8 +151,8 @@ impl<'a> Layout<'a> {
     }
 
     /// A comment just before a `{` or a `,` is moved just after it: `svc  # note` + `{` on the
-    /// next line becomes `svc {  # note`, and a list item keeps its comma on its own line.
-    /// The comment stays on the line it was on, and no `{` or `,` ends up alone on a line.
+    /// next line becomes `svc {  # note`, and `a  # note` + `, b` becomes `a,  # note` + `b`.
+    /// The comment stays on the line it was on, and no `{` or `,` starts a line.
     fn move_comments_past_openers(&mut self) {
         for (i, token) in self.tokens.iter().enumerate() {
             if !matches!(token.kind, Kind::Open | Kind::Comma) || self.gaps[i].comments.is_empty() {
@@ -160,7 +160,7 @@ impl<'a> Layout<'a> {
             }
             let mut moved = std::mem::take(&mut self.gaps[i].comments);
             let after = &mut self.gaps[i + 1];
-            // What followed the `{` now follows a comment, so it starts a line of its own.
+            // What followed the `{` or `,` now follows a comment, so it starts a new line.
             match after.comments.first_mut() {
                 Some(first) => first.newlines_before = first.newlines_before.max(1),
                 None => after.newlines_after = after.newlines_after.max(1),
@@ -170,7 +170,7 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// Whether any comment lies between tokens `from` and `to` (both included).
+    /// Whether a comment lies between token `from` and token `to`.
     pub fn has_comments(&self, from: usize, to: usize) -> bool {
         self.gaps.get(from + 1..=to).is_some_and(|gaps| gaps.iter().any(|gap| !gap.comments.is_empty()))
     }
