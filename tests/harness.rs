@@ -34,6 +34,7 @@ pub fn load_project(dir: &Path) -> Sources {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         sources.add(name, text);
     }
+    meshc_core::modules::load_dependencies(&mut sources, &mut |name| std::fs::read_to_string(dir.join(name)).ok());
     sources
 }
 
@@ -53,6 +54,8 @@ pub fn load_case(path: &Path) -> Sources {
     let mut sources = Sources::new();
     let name = path.file_name().expect("file name").to_string_lossy().to_string();
     sources.add(name, std::fs::read_to_string(path).expect("case readable"));
+    let dir = path.parent().expect("a case lives in a folder");
+    meshc_core::modules::load_dependencies(&mut sources, &mut |name| std::fs::read_to_string(dir.join(name)).ok());
     sources
 }
 
@@ -72,14 +75,17 @@ pub fn annotations(text: &str) -> Vec<(usize, String)> {
         }
     }
     out.sort();
+    out.dedup();
     out
 }
 
-/// `(line, code)` of every diagnostic's primary span.
+/// `(line, code)` of every diagnostic whose primary span is in the case file itself
+/// (diagnostics inside imported modules or templates show in the snapshot).
 pub fn reported(sources: &Sources, analysis: &Analysis) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = analysis
         .diagnostics
         .iter()
+        .filter(|d| d.span.file == meshc_core::FileId(0))
         .map(|d| (sources.line_col(d.span.file, d.span.start as usize).0, d.code.to_string()))
         .collect();
     out.sort();

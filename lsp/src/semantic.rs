@@ -54,6 +54,8 @@ fn type_of(kind: DefKind) -> SemanticTokenType {
         DefKind::Gateway => SemanticTokenType::STRUCT,
         DefKind::Route => SemanticTokenType::EVENT,
         DefKind::Jwt => SemanticTokenType::TYPE,
+        DefKind::Preset => SemanticTokenType::FUNCTION,
+        DefKind::Template => SemanticTokenType::STRING,
     }
 }
 

@@ -20,6 +20,8 @@ pub fn kind_of(kind: DefKind) -> SymbolKind {
         DefKind::Gateway => SymbolKind::STRUCT,
         DefKind::Route => SymbolKind::EVENT,
         DefKind::Jwt => SymbolKind::OBJECT,
+        DefKind::Preset => SymbolKind::FUNCTION,
+        DefKind::Template => SymbolKind::FILE,
     }
 }
 
@@ -71,6 +73,15 @@ pub fn document(snapshot: &Snapshot, file: FileId) -> Vec<DocumentSymbol> {
 fn item_symbol(snapshot: &Snapshot, item: &Item) -> DocumentSymbol {
     let s = snapshot;
     match item {
+        Item::Import(d) => {
+            symbol(s, d.path.node.clone(), "import", SymbolKind::MODULE, d.span, d.path.span, Vec::new())
+        }
+        Item::Preset(d) => {
+            symbol(s, d.name.node.clone(), "preset", SymbolKind::FUNCTION, d.span, d.name.span, Vec::new())
+        }
+        Item::Template(d) => {
+            symbol(s, d.name.node.clone(), "template", SymbolKind::FILE, d.span, d.name.span, Vec::new())
+        }
         Item::Mesh(d) => {
             let envs = names(s, &d.environments, "environment", SymbolKind::NAMESPACE);
             symbol(s, d.name.node.clone(), "mesh", SymbolKind::MODULE, d.span, d.name.span, envs)

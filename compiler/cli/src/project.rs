@@ -52,6 +52,9 @@ pub fn load(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
         })?;
         sources.add(name(&relative), text);
     }
+    // Imported modules (the standard library, files outside the project) and templates.
+    // A file that cannot be read stays out; the import or template naming it reports it.
+    meshc_core::modules::load_dependencies(&mut sources, &mut |name| fs::read_to_string(root.join(name)).ok());
     Ok(sources)
 }
 

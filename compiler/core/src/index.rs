@@ -16,6 +16,8 @@ pub enum DefKind {
     Gateway,
     Route,
     Jwt,
+    Preset,
+    Template,
 }
 
 impl DefKind {
@@ -32,6 +34,8 @@ impl DefKind {
             DefKind::Gateway => "gateway",
             DefKind::Route => "route",
             DefKind::Jwt => "jwt",
+            DefKind::Preset => "preset",
+            DefKind::Template => "template",
         }
     }
 }

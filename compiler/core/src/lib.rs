@@ -5,7 +5,9 @@ pub mod codes;
 pub mod diagnostic;
 pub mod index;
 pub mod model;
+pub mod modules;
 pub mod render;
+pub mod schema;
 pub mod sources;
 pub mod suggest;
 pub mod units;
@@ -52,7 +54,8 @@ impl Analysis {
 pub fn analyze(sources: &Sources) -> Analysis {
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.len());
-    for (id, file) in sources.iter() {
+    // Other files (templates) are read by the declarations that name them.
+    for (id, file) in sources.iter().filter(|(_, f)| f.name.ends_with(".mesh")) {
         let (tree, errors) = meshc_syntax::parse(id, &file.text);
         diagnostics.extend(errors.into_iter().map(syntax_diagnostic));
         files.push((id, tree));
@@ -71,6 +74,7 @@ fn check_all(
 ) -> (Vec<model::Mesh>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let decls = check::Decls::collect(files, index, &mut diagnostics);
+    let modules = check::modules::Modules::resolve(sources, files, index, &mut diagnostics);
     if decls.mesh.is_none() && files.iter().any(|(_, f)| !f.items.is_empty()) {
         if let Some((id, _)) = files.iter().find(|(_, f)| !f.items.is_empty()) {
             diagnostics.push(
@@ -84,7 +88,7 @@ fn check_all(
     let mut meshes = Vec::with_capacity(scopes.len());
     let mut index = Some(index);
     for scope in &scopes {
-        let checker = check::Checker::new(sources, &decls, scope, index.take());
+        let checker = check::Checker::new(sources, &decls, &modules, scope, index.take());
         let (mesh, found) = checker.check();
         diagnostics.extend(found);
         meshes.push(mesh);

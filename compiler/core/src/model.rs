@@ -31,6 +31,21 @@ pub struct Mesh {
     pub limits: Vec<Limit>,
     pub sidecars: Vec<Sidecar>,
     pub telemetry: Vec<Telemetry>,
+    /// Objects rendered by templates, already read back and checked.
+    pub raw: Vec<RawObject>,
+}
+
+/// One object a template rendered: a Kubernetes object the language does not model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawObject {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// `metadata.namespace`, when the object has one.
+    pub namespace: Option<String>,
+    /// The whole object, keys in the order the template wrote them.
+    pub value: serde_json::Value,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,6 +12,9 @@ pub struct File {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    Import(ImportDecl),
+    Preset(PresetDecl),
+    Template(TemplateDecl),
     Mesh(MeshDecl),
     Defaults(DefaultsDecl),
     Env(EnvDecl),
@@ -31,6 +34,9 @@ impl Item {
     /// The span of the whole declaration.
     pub fn span(&self) -> Span {
         match self {
+            Item::Import(d) => d.span,
+            Item::Preset(d) => d.span,
+            Item::Template(d) => d.span,
             Item::Mesh(d) => d.span,
             Item::Defaults(d) => d.span,
             Item::Env(d) => d.span,
@@ -99,6 +105,108 @@ impl StrLit {
     }
 }
 
+// ---- modules, presets and templates ------------------------------------------------------
+
+/// `import "std/resilience"`, `import "../shared/x.mesh" as x`, `import a, b from "…"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportDecl {
+    /// The path as written, without quotes.
+    pub path: Spanned<String>,
+    /// Names imported unqualified (`import a, b from "…"`); empty for a qualified import.
+    pub names: Vec<Name>,
+    pub alias: Option<Name>,
+    pub span: Span,
+}
+
+/// `preset NAME(param: type = default, …) { statements }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresetDecl {
+    pub name: Name,
+    pub params: Vec<ParamDecl>,
+    pub body: PresetBody,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDecl {
+    pub name: Name,
+    pub ty: Option<Name>,
+    pub default: Option<Value>,
+    pub span: Span,
+}
+
+/// What a preset (or a `use` of it) contributes; each context takes the parts it allows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PresetBody {
+    /// Traffic policy: for services and externals.
+    pub policy: TrafficPolicyDecl,
+    /// Route options (timeout, retry, …): for routes, rules, and services (as route defaults).
+    pub options: Vec<RuleOption>,
+    /// Policy statements.
+    pub mtls: Vec<MtlsDecl>,
+    pub default_deny: Option<Span>,
+    pub rules: Vec<AuthRule>,
+    /// Limit statements.
+    pub local: Option<LocalLimit>,
+    pub global: Option<GlobalLimit>,
+    /// Telemetry statements.
+    pub tracing: Vec<TracingDecl>,
+    pub tags: Vec<TagDecl>,
+    pub metrics: Vec<Name>,
+    pub access_logs: Vec<AccessLogDecl>,
+    /// Nested uses.
+    pub uses: Vec<UseDecl>,
+    /// Every statement with the family it belongs to, for "not allowed here" diagnostics.
+    pub statements: Vec<(StatementFamily, Span)>,
+    /// Single statements written again (the checker reports them).
+    pub repeated: Vec<Span>,
+}
+
+/// Which declarations a statement may appear in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementFamily {
+    TrafficPolicy,
+    RouteOption,
+    Policy,
+    Limit,
+    Telemetry,
+}
+
+impl StatementFamily {
+    pub fn describe(self) -> &'static str {
+        match self {
+            StatementFamily::TrafficPolicy => "traffic policy (services and externals)",
+            StatementFamily::RouteOption => "route option (routes, rules, and services as route defaults)",
+            StatementFamily::Policy => "policy statement",
+            StatementFamily::Limit => "limit statement",
+            StatementFamily::Telemetry => "telemetry statement",
+        }
+    }
+}
+
+/// `use PRESET(arg, name = arg, …)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UseDecl {
+    /// `resilient` or `resilience.resilient`.
+    pub preset: Name,
+    pub args: Vec<Arg>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<Name>,
+    pub value: Value,
+}
+
+/// `template NAME "path/to/file.yaml.j2"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateDecl {
+    pub name: Name,
+    pub path: Value,
+    pub span: Span,
+}
+
 // ---- mesh header and environments ------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +270,10 @@ pub struct ServiceDecl {
     pub account: Option<Name>,
     pub versions: Vec<Name>,
     pub policy: TrafficPolicyDecl,
+    /// `timeout` and `retry` written in a service: defaults for every route rule that
+    /// forwards to it.
+    pub route_defaults: Vec<RuleOption>,
+    pub uses: Vec<UseDecl>,
     /// Single statements written again (the checker reports them).
     pub repeated: Vec<Span>,
     pub span: Span,
@@ -220,6 +332,7 @@ pub struct ExternalDecl {
     pub policy: TrafficPolicyDecl,
     /// `via GATEWAY`: leave the mesh through this egress gateway.
     pub via: Option<Name>,
+    pub uses: Vec<UseDecl>,
     /// Single statements written again (the checker reports them).
     pub repeated: Vec<Span>,
     pub span: Span,
@@ -283,6 +396,7 @@ pub struct RouteDecl {
     pub rules: Vec<RouteRule>,
     /// Options written directly in the route: defaults for every rule.
     pub options: Vec<RuleOption>,
+    pub uses: Vec<UseDecl>,
     pub span: Span,
 }
 
@@ -292,6 +406,7 @@ pub struct RouteRule {
     pub conditions: Vec<Condition>,
     pub action: Action,
     pub options: Vec<RuleOption>,
+    pub uses: Vec<UseDecl>,
     pub span: Span,
     /// The span of the match part, for "never matches" warnings.
     pub match_span: Span,
@@ -463,6 +578,7 @@ pub struct PolicyDecl {
     pub mtls: Vec<MtlsDecl>,
     pub default_deny: Option<Span>,
     pub rules: Vec<AuthRule>,
+    pub uses: Vec<UseDecl>,
     pub span: Span,
 }
 
@@ -561,6 +677,7 @@ pub struct LimitDecl {
     pub target: Name,
     pub local: Option<LocalLimit>,
     pub global: Option<GlobalLimit>,
+    pub uses: Vec<UseDecl>,
     /// Single statements written again (the checker reports them).
     pub repeated: Vec<Span>,
     pub span: Span,
@@ -628,6 +745,7 @@ pub struct TelemetryDecl {
     pub tags: Vec<TagDecl>,
     pub metrics: Vec<Name>,
     pub access_logs: Vec<AccessLogDecl>,
+    pub uses: Vec<UseDecl>,
     pub span: Span,
 }
 

@@ -24,6 +24,9 @@ pub struct SyntaxError {
 
 /// Keywords that start a top-level declaration; used to resynchronise after an error.
 pub const DECLARATION_KEYWORDS: &[&str] = &[
+    "import",
+    "preset",
+    "template",
     "mesh",
     "defaults",
     "env",
@@ -117,6 +120,9 @@ pub(crate) fn convert_error(file: FileId, offset: usize, chunk: &str, err: pest:
         } else {
             "this".to_string()
         }
+    } else if let Some(c) = invisible(found) {
+        // Written raw, a control character would reach the terminal (or vanish) in the message.
+        format!("the invisible character U+{:04X}", c as u32)
     } else {
         format!("`{found}`")
     };
@@ -128,6 +134,16 @@ pub(crate) fn convert_error(file: FileId, offset: usize, chunk: &str, err: pest:
         format!("expected {}, found {found_text}", join_or(&expected))
     };
     SyntaxError { span: Span::new(file, offset + pos, offset + end.min(chunk.len())), message, expected }
+}
+
+/// The character of a one-character token that would be invisible or act on the terminal if
+/// printed: control characters, zero-width and bidirectional formatting characters, BOMs.
+fn invisible(token: &str) -> Option<char> {
+    let mut chars = token.chars();
+    let c = chars.next()?;
+    let hidden = c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
+    (hidden && chars.next().is_none()).then_some(c)
 }
 
 /// The word or symbol at `pos`, for "found `…`".
@@ -262,6 +278,9 @@ impl Builder {
 
     fn item(&self, pair: Pair<Rule>) -> Item {
         match pair.as_rule() {
+            Rule::import_decl => Item::Import(self.import(pair)),
+            Rule::preset_decl => Item::Preset(self.preset(pair)),
+            Rule::template_decl => Item::Template(self.template(pair)),
             Rule::mesh_decl => Item::Mesh(self.mesh(pair)),
             Rule::defaults_decl => Item::Defaults(self.defaults(pair)),
             Rule::env_decl => Item::Env(self.env(pair)),
@@ -555,11 +574,14 @@ impl Builder {
             account: None,
             versions: Vec::new(),
             policy: TrafficPolicyDecl::default(),
+            route_defaults: Vec::new(),
+            uses: Vec::new(),
             repeated: Vec::new(),
             span,
         };
+        let mut bag = PresetBody::default();
         for stmt in inner {
-            let Some(stmt) = self.traffic_policy(&mut decl.policy, stmt) else { continue };
+            let Some(stmt) = self.body_statement(&mut bag, stmt) else { continue };
             match stmt.as_rule() {
                 Rule::port_stmt => decl.ports.push(self.port(stmt)),
                 Rule::account_stmt => {
@@ -574,6 +596,9 @@ impl Builder {
                 _ => {}
             }
         }
+        decl.policy = bag.policy;
+        decl.route_defaults = bag.options;
+        decl.uses = bag.uses;
         decl
     }
 
@@ -592,11 +617,13 @@ impl Builder {
             endpoints: Vec::new(),
             policy: TrafficPolicyDecl::default(),
             via: None,
+            uses: Vec::new(),
             repeated: Vec::new(),
             span,
         };
+        let mut bag = PresetBody::default();
         for stmt in inner {
-            let Some(stmt) = self.traffic_policy(&mut decl.policy, stmt) else { continue };
+            let Some(stmt) = self.body_statement(&mut bag, stmt) else { continue };
             match stmt.as_rule() {
                 Rule::hosts_stmt => decl.hosts.extend(self.hosts(stmt)),
                 Rule::port_stmt => decl.ports.push(self.port(stmt)),
@@ -614,6 +641,8 @@ impl Builder {
                 _ => {}
             }
         }
+        decl.policy = bag.policy;
+        decl.uses = bag.uses;
         decl
     }
 
@@ -680,17 +709,27 @@ impl Builder {
         let mut inner = pair.into_inner();
         next(&mut inner);
         let name = self.name(next(&mut inner));
-        let mut decl =
-            RouteDecl { name, via: Vec::new(), hosts: Vec::new(), rules: Vec::new(), options: Vec::new(), span };
+        let mut decl = RouteDecl {
+            name,
+            via: Vec::new(),
+            hosts: Vec::new(),
+            rules: Vec::new(),
+            options: Vec::new(),
+            uses: Vec::new(),
+            span,
+        };
+        let mut bag = PresetBody::default();
         for stmt in inner {
+            let Some(stmt) = self.body_statement(&mut bag, stmt) else { continue };
             match stmt.as_rule() {
-                Rule::K_via => {}
                 Rule::name_list => decl.via = self.names(stmt),
                 Rule::hosts_stmt => decl.hosts.extend(self.hosts(stmt)),
                 Rule::route_rule => decl.rules.push(self.rule(stmt)),
-                _ => decl.options.push(self.rule_option(stmt)),
+                _ => {}
             }
         }
+        decl.options = bag.options;
+        decl.uses = bag.uses;
         decl
     }
 
@@ -705,9 +744,13 @@ impl Builder {
             .map(|c| self.condition(next(&mut c.into_inner())))
             .collect();
         let action = self.action(next(&mut inner));
-        let options =
-            inner.next().map(|block| block.into_inner().map(|o| self.rule_option(o)).collect()).unwrap_or_default();
-        RouteRule { conditions, action, options, span, match_span }
+        let mut bag = PresetBody::default();
+        if let Some(block) = inner.next() {
+            for stmt in block.into_inner() {
+                self.body_statement(&mut bag, stmt);
+            }
+        }
+        RouteRule { conditions, action, options: bag.options, uses: bag.uses, span, match_span }
     }
 
     fn string_test(&self, pair: Pair<Rule>) -> StringTest {
@@ -889,25 +932,11 @@ impl Builder {
             Rule::K_mesh => PolicyTarget::Mesh(self.span(&target_inner)),
             _ => PolicyTarget::Workload(self.name(target_inner)),
         };
-        let mut decl = PolicyDecl { target, mtls: Vec::new(), default_deny: None, rules: Vec::new(), span };
+        let mut bag = PresetBody::default();
         for stmt in inner {
-            let sspan = self.span(&stmt);
-            match stmt.as_rule() {
-                Rule::mtls_stmt => {
-                    let values: Vec<Value> =
-                        stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
-                    let (port, mode) = match values.len() {
-                        2 => (Some(values[0].clone()), values[1].clone()),
-                        _ => (None, values[0].clone()),
-                    };
-                    decl.mtls.push(MtlsDecl { port, mode, span: sspan });
-                }
-                Rule::default_stmt => decl.default_deny = Some(sspan),
-                Rule::auth_rule => decl.rules.push(self.auth_rule(stmt)),
-                _ => {}
-            }
+            self.body_statement(&mut bag, stmt);
         }
-        decl
+        PolicyDecl { target, mtls: bag.mtls, default_deny: bag.default_deny, rules: bag.rules, uses: bag.uses, span }
     }
 
     fn auth_rule(&self, pair: Pair<Rule>) -> AuthRule {
@@ -1049,58 +1078,11 @@ impl Builder {
         let mut inner = pair.into_inner();
         next(&mut inner);
         let target = self.name(next(&mut inner));
-        let mut decl = LimitDecl { target, local: None, global: None, repeated: Vec::new(), span };
+        let mut bag = PresetBody::default();
         for stmt in inner {
-            let sspan = self.span(&stmt);
-            match stmt.as_rule() {
-                Rule::local_stmt => {
-                    let values: Vec<Value> =
-                        stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
-                    let mut values = values.into_iter();
-                    if let Some(rate) = values.next() {
-                        set_once(&mut decl.local, LocalLimit { rate, burst: values.next(), span: sspan }, sspan, &mut decl.repeated);
-                    }
-                }
-                Rule::global_stmt => {
-                    if decl.global.is_some() {
-                        decl.repeated.push(sspan);
-                    }
-                    let mut p = stmt.into_inner();
-                    next(&mut p);
-                    let service = self.name(next(&mut p));
-                    let mut global = GlobalLimit {
-                        service,
-                        port: None,
-                        domain: None,
-                        descriptors: Vec::new(),
-                        timeout: None,
-                        span: sspan,
-                    };
-                    let mut last_kw = Rule::K_global;
-                    for part in p {
-                        match part.as_rule() {
-                            Rule::port_ref => global.port = Some(self.port_ref(part)),
-                            Rule::value if last_kw == Rule::K_domain => global.domain = Some(self.value(part)),
-                            Rule::value => global.timeout = Some(self.value(part)),
-                            Rule::descriptor => {
-                                let dspan = self.span(&part);
-                                let mut d = part.into_inner();
-                                let kw = next(&mut d);
-                                global.descriptors.push(match kw.as_rule() {
-                                    Rule::K_remote_address => Descriptor::RemoteAddress(dspan),
-                                    Rule::K_path => Descriptor::Path(dspan),
-                                    _ => Descriptor::Header(self.value(next(&mut d))),
-                                });
-                            }
-                            other => last_kw = other,
-                        }
-                    }
-                    decl.global = Some(global);
-                }
-                _ => {}
-            }
+            self.body_statement(&mut bag, stmt);
         }
-        decl
+        LimitDecl { target, local: bag.local, global: bag.global, uses: bag.uses, repeated: bag.repeated, span }
     }
 
     fn sidecar(&self, pair: Pair<Rule>) -> SidecarDecl {
@@ -1150,57 +1132,217 @@ impl Builder {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner);
-        let mut decl = TelemetryDecl {
-            target: None,
-            tracing: Vec::new(),
-            tags: Vec::new(),
-            metrics: Vec::new(),
-            access_logs: Vec::new(),
-            span,
-        };
+        let mut target = None;
+        let mut bag = PresetBody::default();
         for stmt in inner {
-            let sspan = self.span(&stmt);
-            match stmt.as_rule() {
-                Rule::name => decl.target = Some(self.name(stmt)),
-                Rule::tracing_stmt => {
-                    let mut p = stmt.into_inner();
-                    next(&mut p);
-                    let provider = self.name(next(&mut p));
-                    let sampling = p.nth(1).map(|v| self.value(v));
-                    decl.tracing.push(TracingDecl { provider, sampling, span: sspan });
+            let Some(stmt) = self.body_statement(&mut bag, stmt) else { continue };
+            if stmt.as_rule() == Rule::name {
+                target = Some(self.name(stmt));
+            }
+        }
+        TelemetryDecl {
+            target,
+            tracing: bag.tracing,
+            tags: bag.tags,
+            metrics: bag.metrics,
+            access_logs: bag.access_logs,
+            uses: bag.uses,
+            span,
+        }
+    }
+
+    // ---- statements shared by declarations and presets ----------------------------------
+
+    /// Handles a statement that may also come from a preset; returns any other statement.
+    fn body_statement<'a>(&self, bag: &mut PresetBody, stmt: Pair<'a, Rule>) -> Option<Pair<'a, Rule>> {
+        let sspan = self.span(&stmt);
+        let family = match stmt.as_rule() {
+            Rule::pool_stmt | Rule::eject_stmt | Rule::balance_stmt | Rule::warmup_stmt | Rule::tls_stmt => {
+                self.traffic_policy(&mut bag.policy, stmt);
+                StatementFamily::TrafficPolicy
+            }
+            Rule::timeout_opt
+            | Rule::retry_opt
+            | Rule::rewrite_opt
+            | Rule::fault_opt
+            | Rule::mirror_opt
+            | Rule::cors_opt
+            | Rule::header_edit => {
+                bag.options.push(self.rule_option(stmt));
+                StatementFamily::RouteOption
+            }
+            Rule::mtls_stmt => {
+                let values: Vec<Value> =
+                    stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
+                let mut values = values.into_iter().rev();
+                let mode = values.next()?;
+                bag.mtls.push(MtlsDecl { port: values.next(), mode, span: sspan });
+                StatementFamily::Policy
+            }
+            Rule::default_stmt => {
+                set_once(&mut bag.default_deny, sspan, sspan, &mut bag.repeated);
+                StatementFamily::Policy
+            }
+            Rule::auth_rule => {
+                bag.rules.push(self.auth_rule(stmt));
+                StatementFamily::Policy
+            }
+            Rule::local_stmt => {
+                let values: Vec<Value> =
+                    stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
+                let mut values = values.into_iter();
+                let rate = values.next()?;
+                set_once(&mut bag.local, LocalLimit { rate, burst: values.next(), span: sspan }, sspan, &mut bag.repeated);
+                StatementFamily::Limit
+            }
+            Rule::global_stmt => {
+                let global = self.global_limit(stmt);
+                set_once(&mut bag.global, global, sspan, &mut bag.repeated);
+                StatementFamily::Limit
+            }
+            Rule::tracing_stmt => {
+                let mut p = stmt.into_inner();
+                next(&mut p);
+                let provider = self.name(next(&mut p));
+                let sampling = p.nth(1).map(|v| self.value(v));
+                bag.tracing.push(TracingDecl { provider, sampling, span: sspan });
+                StatementFamily::Telemetry
+            }
+            Rule::tag_stmt => {
+                let mut p = stmt.into_inner();
+                next(&mut p);
+                let name = self.name(next(&mut p));
+                let mut t = next(&mut p).into_inner();
+                let first = next(&mut t);
+                let value = match first.as_rule() {
+                    Rule::K_header => {
+                        TagValue::Header { name: self.value(next(&mut t)), default: t.nth(1).map(|v| self.value(v)) }
+                    }
+                    Rule::K_environment => TagValue::Environment {
+                        name: self.value(next(&mut t)),
+                        default: t.nth(1).map(|v| self.value(v)),
+                    },
+                    _ => TagValue::Literal(self.value(first)),
+                };
+                bag.tags.push(TagDecl { name, value, span: sspan });
+                StatementFamily::Telemetry
+            }
+            Rule::metrics_stmt => {
+                bag.metrics.extend(self.names(last_child(stmt)));
+                StatementFamily::Telemetry
+            }
+            Rule::access_log_stmt => {
+                let mut p = stmt.into_inner();
+                next(&mut p);
+                let provider = self.name(next(&mut p));
+                let filter = p.nth(1).map(|v| self.value(v));
+                bag.access_logs.push(AccessLogDecl { provider, filter, span: sspan });
+                StatementFamily::Telemetry
+            }
+            Rule::use_stmt => {
+                bag.uses.push(self.use_decl(stmt));
+                return None;
+            }
+            _ => return Some(stmt),
+        };
+        bag.statements.push((family, sspan));
+        None
+    }
+
+    fn global_limit(&self, stmt: Pair<Rule>) -> GlobalLimit {
+        let sspan = self.span(&stmt);
+        let mut p = stmt.into_inner();
+        next(&mut p);
+        let service = self.name(next(&mut p));
+        let mut global = GlobalLimit { service, port: None, domain: None, descriptors: Vec::new(), timeout: None, span: sspan };
+        let mut last_kw = Rule::K_global;
+        for part in p {
+            match part.as_rule() {
+                Rule::port_ref => global.port = Some(self.port_ref(part)),
+                Rule::value if last_kw == Rule::K_domain => global.domain = Some(self.value(part)),
+                Rule::value => global.timeout = Some(self.value(part)),
+                Rule::descriptor => {
+                    let dspan = self.span(&part);
+                    let mut d = part.into_inner();
+                    let kw = next(&mut d);
+                    global.descriptors.push(match kw.as_rule() {
+                        Rule::K_remote_address => Descriptor::RemoteAddress(dspan),
+                        Rule::K_path => Descriptor::Path(dspan),
+                        _ => Descriptor::Header(self.value(next(&mut d))),
+                    });
                 }
-                Rule::tag_stmt => {
-                    let mut p = stmt.into_inner();
-                    next(&mut p);
-                    let name = self.name(next(&mut p));
-                    let tv = next(&mut p);
-                    let mut t = tv.into_inner();
-                    let first = next(&mut t);
-                    let value = match first.as_rule() {
-                        Rule::K_header => TagValue::Header {
-                            name: self.value(next(&mut t)),
-                            default: t.nth(1).map(|v| self.value(v)),
-                        },
-                        Rule::K_environment => TagValue::Environment {
-                            name: self.value(next(&mut t)),
-                            default: t.nth(1).map(|v| self.value(v)),
-                        },
-                        _ => TagValue::Literal(self.value(first)),
-                    };
-                    decl.tags.push(TagDecl { name, value, span: sspan });
+                other => last_kw = other,
+            }
+        }
+        global
+    }
+
+    fn use_decl(&self, pair: Pair<Rule>) -> UseDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner);
+        let preset = self.name(next(&mut inner));
+        let args = inner
+            .map(|arg| {
+                let mut parts: Vec<Pair<Rule>> = arg.into_inner().collect();
+                let value = self.value(parts.pop().expect("grammar guarantees a value"));
+                Arg { name: parts.pop().map(|n| self.name(n)), value }
+            })
+            .collect();
+        UseDecl { preset, args, span }
+    }
+
+    fn import(&self, pair: Pair<Rule>) -> ImportDecl {
+        let span = self.span(&pair);
+        let mut decl = ImportDecl { path: Spanned::new(String::new(), span), names: Vec::new(), alias: None, span };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::import_names => decl.names = part.into_inner().map(|n| self.name(n)).collect(),
+                Rule::string => {
+                    let text = self.string(&part).as_plain().unwrap_or_default();
+                    decl.path = Spanned::new(text, self.span(&part));
                 }
-                Rule::metrics_stmt => decl.metrics.extend(self.names(last_child(stmt))),
-                Rule::access_log_stmt => {
-                    let mut p = stmt.into_inner();
-                    next(&mut p);
-                    let provider = self.name(next(&mut p));
-                    let filter = p.nth(1).map(|v| self.value(v));
-                    decl.access_logs.push(AccessLogDecl { provider, filter, span: sspan });
-                }
+                Rule::name => decl.alias = Some(self.name(part)),
                 _ => {}
             }
         }
         decl
+    }
+
+    fn preset(&self, pair: Pair<Rule>) -> PresetDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner);
+        let name = self.name(next(&mut inner));
+        let mut params = Vec::new();
+        let mut body = PresetBody::default();
+        for part in inner {
+            if part.as_rule() == Rule::param {
+                let pspan = self.span(&part);
+                let mut p = part.into_inner();
+                let name = self.name(next(&mut p));
+                let mut param = ParamDecl { name, ty: None, default: None, span: pspan };
+                for rest in p {
+                    match rest.as_rule() {
+                        Rule::type_name => param.ty = Some(self.name(next(&mut rest.into_inner()))),
+                        _ => param.default = Some(self.value(rest)),
+                    }
+                }
+                params.push(param);
+            } else {
+                self.body_statement(&mut body, part);
+            }
+        }
+        PresetDecl { name, params, body, span }
+    }
+
+    fn template(&self, pair: Pair<Rule>) -> TemplateDecl {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner);
+        let name = self.name(next(&mut inner));
+        let path = self.value(next(&mut inner));
+        TemplateDecl { name, path, span }
     }
 }
 

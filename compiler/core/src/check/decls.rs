@@ -24,6 +24,7 @@ pub struct Decls<'a> {
     pub limits: Vec<&'a ast::LimitDecl>,
     pub sidecars: Vec<&'a ast::SidecarDecl>,
     pub telemetry: Vec<&'a ast::TelemetryDecl>,
+    pub templates: Vec<&'a ast::TemplateDecl>,
     service_by_name: HashMap<&'a str, usize>,
     external_by_name: HashMap<&'a str, usize>,
     gateway_by_name: HashMap<&'a str, usize>,
@@ -151,6 +152,14 @@ impl<'a> Decls<'a> {
                         }
                     }
                     Item::Telemetry(t) => decls.telemetry.push(t),
+                    Item::Template(t) => {
+                        if !duplicate("template", "template", &t.name, diagnostics) {
+                            index.define(DefKind::Template, &t.name.node, None, t.name.span, t.span);
+                            decls.templates.push(t);
+                        }
+                    }
+                    // Imports and presets are resolved per file by `modules`.
+                    Item::Import(_) | Item::Preset(_) => {}
                 }
             }
         }

@@ -24,7 +24,20 @@ impl<'a> Checker<'a> {
             );
             return None;
         };
-        if decl.local.is_none() && decl.global.is_none() {
+        let presets = self.expand(&decl.uses, &[ast::StatementFamily::Limit], "a limit");
+        let merged;
+        let decl: &ast::LimitDecl = if presets.is_empty() {
+            decl
+        } else {
+            let mut m = decl.clone();
+            for body in &presets {
+                m.local = m.local.or_else(|| body.local.clone());
+                m.global = m.global.or_else(|| body.global.clone());
+            }
+            merged = m;
+            &merged
+        };
+        if decl.local.is_none() && decl.global.is_none() && decl.uses.is_empty() {
             self.report(
                 Diagnostic::error("E0306", decl.target.span, "this limit sets neither a `local` nor a `global` limit")
                     .with_span_label("add `local 100/1s` or `global <rate-limit-service>`"),

@@ -9,11 +9,14 @@ pub(crate) mod environments;
 mod gateways;
 mod limits;
 mod lints;
+pub(crate) mod modules;
 mod policies;
+mod presets;
 mod routes;
 mod services;
 mod sidecars;
 mod telemetry;
+mod templates;
 mod values;
 pub mod vocabulary;
 
@@ -41,12 +44,21 @@ pub struct Checker<'a> {
     pub(crate) namespace: String,
     pub(crate) root_namespace: String,
     pub(crate) trust_domain: String,
+    /// Which presets each file can use.
+    pub(crate) modules: &'a modules::Modules<'a>,
+    /// Each service's route defaults (its own `timeout`/`retry` and its presets'), filled
+    /// as services are checked, read by the rules that forward to them.
+    pub(crate) service_route_defaults: HashMap<String, Vec<ast::RuleOption>>,
+    /// `(preset declaration, use)` of every expansion so far: a diagnostic inside a preset
+    /// also points at where it was used.
+    pub(crate) expansions: Vec<(Span, Span)>,
 }
 
 impl<'a> Checker<'a> {
     pub fn new(
         sources: &'a Sources,
         decls: &'a Decls<'a>,
+        modules: &'a modules::Modules<'a>,
         env: &'a EnvScope<'a>,
         index: Option<&'a mut Index>,
     ) -> Self {
@@ -65,6 +77,9 @@ impl<'a> Checker<'a> {
             namespace,
             root_namespace,
             trust_domain: String::new(),
+            modules,
+            service_route_defaults: HashMap::new(),
+            expansions: Vec::new(),
         };
         checker.trust_domain = match mesh.and_then(|m| m.trust_domain.as_ref()) {
             Some(v) => checker.host_string(v).unwrap_or_default(),
@@ -99,11 +114,22 @@ impl<'a> Checker<'a> {
         mesh.limits = decls.limits.iter().filter_map(|l| self.limit(l)).collect();
         mesh.sidecars = decls.sidecars.iter().filter_map(|s| self.sidecar(s)).collect();
         mesh.telemetry = decls.telemetry.iter().filter_map(|t| self.telemetry(t)).collect();
+        mesh.raw = self.templates(&mesh);
         self.lint(&mesh);
         (mesh, self.diagnostics)
     }
 
-    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn report(&mut self, mut diagnostic: Diagnostic) {
+        let at = diagnostic.span;
+        let uses: Vec<Span> = self
+            .expansions
+            .iter()
+            .filter(|(preset, _)| preset.file == at.file && preset.start <= at.start && at.end <= preset.end)
+            .map(|(_, used)| *used)
+            .collect();
+        for used in uses.iter().take(2) {
+            diagnostic = diagnostic.with_label(*used, "the preset is used here");
+        }
         self.diagnostics.push(diagnostic);
     }
 

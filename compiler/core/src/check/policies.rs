@@ -47,6 +47,14 @@ impl<'a> Checker<'a> {
                 (model::PolicyScope::Workload(workload), target.node.clone(), Some(service))
             }
         };
+        let presets = self.expand(&decl.uses, &[ast::StatementFamily::Policy], "a policy");
+        let merged;
+        let decl: &ast::PolicyDecl = if presets.is_empty() {
+            decl
+        } else {
+            merged = with_presets(decl, &presets);
+            &merged
+        };
         let mut mtls = None;
         let mut port_mtls = Vec::new();
         for m in &decl.mtls {
@@ -464,4 +472,16 @@ fn word_of(mode: MtlsMode) -> &'static str {
         MtlsMode::Disable => "disable",
         MtlsMode::Unset => "unset",
     }
+}
+
+/// A policy with its presets' statements: its own mTLS mode wins over a preset's, rules add up.
+fn with_presets(decl: &ast::PolicyDecl, presets: &[ast::PresetBody]) -> ast::PolicyDecl {
+    let mut merged = decl.clone();
+    for body in presets {
+        let own_mode = merged.mtls.iter().any(|m| m.port.is_none());
+        merged.mtls.extend(body.mtls.iter().filter(|m| m.port.is_some() || !own_mode).cloned());
+        merged.default_deny = merged.default_deny.or(body.default_deny);
+        merged.rules.extend(body.rules.iter().cloned());
+    }
+    merged
 }

@@ -2,10 +2,11 @@
 //! ports and weights, and the per-rule options (retries, timeouts, faults, mirrors, CORS,
 //! header edits).
 
-use meshc_syntax::ast::{self, Action, Condition, RuleOption, StringTest, UriKind};
+use meshc_syntax::ast::{self, Action, Condition, RuleOption, StatementFamily, StringTest, UriKind};
 use meshc_syntax::Span;
 
 use super::gateways::host_covers;
+use super::presets::merge_options;
 use super::Checker;
 use crate::index::DefKind;
 use crate::model::{self, HttpMatch, StringMatch};
@@ -42,7 +43,7 @@ pub(crate) const CORS_SETTINGS: &[&str] = &["origins", "methods", "headers", "ex
 pub(crate) const SCHEMES: &[&str] = &["http", "https"];
 
 /// Options of a rule, before the route's defaults fill the gaps.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Options {
     timeout: Option<(model::Duration, Span)>,
     retry: Option<(model::Retry, Span)>,
@@ -53,6 +54,23 @@ struct Options {
     cors: Option<model::Cors>,
     request_headers: model::HeaderOps,
     response_headers: model::HeaderOps,
+}
+
+impl Options {
+    /// These options, with `fallback` filling what they leave unset.
+    fn or(self, fallback: Options) -> Options {
+        Options {
+            timeout: self.timeout.or(fallback.timeout),
+            retry: self.retry.or(fallback.retry),
+            rewrite: self.rewrite.or(fallback.rewrite),
+            rewrite_authority: self.rewrite_authority.or(fallback.rewrite_authority),
+            fault: self.fault.or(fallback.fault),
+            mirror: self.mirror.or(fallback.mirror),
+            cors: self.cors.or(fallback.cors),
+            request_headers: merge_headers(self.request_headers, &fallback.request_headers),
+            response_headers: merge_headers(self.response_headers, &fallback.response_headers),
+        }
+    }
 }
 
 /// A destination with where it was written.
@@ -98,7 +116,8 @@ impl<'a> Checker<'a> {
             );
         }
 
-        let defaults = self.options(&decl.options);
+        let presets = self.expand(&decl.uses, &[StatementFamily::RouteOption], "a route");
+        let defaults = self.options(&merge_options(&decl.options, &presets));
         let mut route = model::Route {
             name: decl.name.node.clone(),
             namespace: self.namespace.clone(),
@@ -235,7 +254,18 @@ impl<'a> Checker<'a> {
         // A match that lost a condition to an error would match more than written (an empty
         // one matches everything): drop the rule so it cannot shadow later ones.
         let matches_failed = self.diagnostics.iter().filter(|d| d.is_error()).count() > errors_before;
-        let own = self.options(&rule.options);
+        let presets = self.expand(&rule.uses, &[StatementFamily::RouteOption], "a rule");
+        let own = self.options(&merge_options(&rule.options, &presets));
+        let service_defaults = match &rule.action {
+            Action::Forward(destinations) => destinations
+                .first()
+                .and_then(|d| self.service_route_defaults.get(&d.target.node).cloned())
+                .map(|options| self.options(&options))
+                .unwrap_or_default(),
+            _ => Options::default(),
+        };
+        // The rule's own options, then the route's, then those of the service it forwards to.
+        let defaults = &defaults.clone().or(service_defaults);
         let forward = matches!(rule.action, Action::Forward(_));
         if matches_failed {
             return None;
@@ -288,12 +318,13 @@ impl<'a> Checker<'a> {
             if let Some(per_try) = r.per_try {
                 let needed = per_try.millis().saturating_mul(r.attempts + 1);
                 if r.attempts > 0 && needed > t.millis() {
-                    self.report(
+                    let w =
                         Diagnostic::warning("W0102", *r_span, format!("the first try and {} retries of {per_try} need {}, but the route times out after {t}", r.attempts, model::Duration(needed)))
                             .with_span_label("retries cut short by the timeout")
                             .with_label(*t_span, "route timeout")
-                            .with_note("the route timeout bounds the whole request, retries included; raise it or lower the retries"),
-                    );
+                            .with_note("the route timeout bounds the whole request, retries included; raise it or lower the retries");
+                    let inherited = r_span.file != rule.span.file || r_span.start < rule.span.start || r_span.end > rule.span.end;
+                    self.report(if inherited { w.with_label(rule.match_span, "in this rule") } else { w });
                 }
             }
         }
@@ -735,17 +766,7 @@ impl<'a> Checker<'a> {
         let mut out = Options::default();
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
         for option in options {
-            let kind = match option {
-                RuleOption::Timeout(..) => "timeout",
-                RuleOption::Retry(_) => "retry",
-                RuleOption::Rewrite(r) if matches!(r.kind, ast::RewriteKind::Authority(_)) => "rewrite authority",
-                RuleOption::Rewrite(_) => "rewrite",
-                RuleOption::Fault(f) if f.kind == ast::FaultKind::Delay => "fault delay",
-                RuleOption::Fault(_) => "fault abort",
-                RuleOption::Mirror(..) => "mirror",
-                RuleOption::Cors(..) => "cors",
-                RuleOption::Headers(_) => "headers",
-            };
+            let kind = option_kind(option);
             if kind != "headers" {
                 if let Some((_, first)) = seen.iter().find(|(k, _)| *k == kind) {
                     self.report(
@@ -1080,6 +1101,21 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+}
+
+/// What an option sets; two options of one kind in one list conflict.
+pub(crate) fn option_kind(option: &RuleOption) -> &'static str {
+    match option {
+        RuleOption::Timeout(..) => "timeout",
+        RuleOption::Retry(_) => "retry",
+        RuleOption::Rewrite(r) if matches!(r.kind, ast::RewriteKind::Authority(_)) => "rewrite authority",
+        RuleOption::Rewrite(_) => "rewrite",
+        RuleOption::Fault(f) if f.kind == ast::FaultKind::Delay => "fault delay",
+        RuleOption::Fault(_) => "fault abort",
+        RuleOption::Mirror(..) => "mirror",
+        RuleOption::Cors(..) => "cors",
+        RuleOption::Headers(_) => "headers",
     }
 }
 

@@ -1,7 +1,9 @@
 //! Services, externals and their traffic policy (pool, ejection, balancing, TLS), and
 //! telemetry providers.
 
-use meshc_syntax::ast::{self, Balance, TrafficPolicyDecl};
+use meshc_syntax::ast::{self, Balance, StatementFamily, TrafficPolicyDecl};
+
+use super::presets::{merge_options, merge_policy};
 
 use super::{settings_map, Checker};
 use crate::model::{self, Protocol};
@@ -116,7 +118,10 @@ impl<'a> Checker<'a> {
                     .with_note("add one, e.g. `port http 8080`"),
             );
         }
-        let policy = self.traffic_policy(&decl.policy);
+        let presets =
+            self.expand(&decl.uses, &[StatementFamily::TrafficPolicy, StatementFamily::RouteOption], "a service");
+        let policy = self.traffic_policy(&merge_policy(&decl.policy, &presets));
+        self.service_route_defaults.insert(decl.name.node.clone(), merge_options(&decl.route_defaults, &presets));
         let workload = self.workload_of(decl);
         Some(model::Service {
             name: decl.name.node.clone(),
@@ -329,7 +334,8 @@ impl<'a> Checker<'a> {
         let addresses: Vec<String> = decl.addresses.iter().filter_map(|a| self.address(a, true)).collect();
         let endpoints: Vec<String> = decl.endpoints.iter().filter_map(|e| self.address(e, false)).collect();
         self.check_resolution(decl, resolution, &endpoints, &addresses, &hosts, &ports);
-        let policy = self.traffic_policy(&decl.policy);
+        let presets = self.expand(&decl.uses, &[StatementFamily::TrafficPolicy], "an external");
+        let policy = self.traffic_policy(&merge_policy(&decl.policy, &presets));
         let egress = match &decl.via {
             Some(via) => Some(self.egress_route(via, &hosts, &ports)?),
             None => None,

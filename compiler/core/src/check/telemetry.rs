@@ -30,6 +30,21 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let presets = self.expand(&decl.uses, &[ast::StatementFamily::Telemetry], "a telemetry block");
+        let merged;
+        let decl: &ast::TelemetryDecl = if presets.is_empty() {
+            decl
+        } else {
+            let mut m = decl.clone();
+            for body in &presets {
+                m.tracing.extend(body.tracing.iter().cloned());
+                m.tags.extend(body.tags.iter().cloned());
+                m.metrics.extend(body.metrics.iter().cloned());
+                m.access_logs.extend(body.access_logs.iter().cloned());
+            }
+            merged = m;
+            &merged
+        };
         let mut tracing = Vec::new();
         for t in &decl.tracing {
             if self.provider_ref(

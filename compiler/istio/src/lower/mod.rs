@@ -73,12 +73,39 @@ fn file_name(resource: &Resource) -> String {
 fn files(mesh: &Mesh, resources: &[Resource]) -> Vec<OutputFile> {
     let mut files: Vec<OutputFile> =
         resources.iter().map(|r| OutputFile { path: file_name(r), contents: yaml::to_yaml(r) }).collect();
+    files.extend(mesh.raw.iter().map(|raw| raw_file(mesh, raw)));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    // An IstioOperator is input for `istioctl install`, not an object the API server takes:
+    // it is written beside the others but kept out of `kubectl apply -k`.
+    let for_istioctl: Vec<String> =
+        mesh.raw.iter().filter(|r| r.api_version.starts_with("install.istio.io/")).map(|r| raw_path(r)).collect();
     let kustomization = Kustomization {
         name: format!("{}-{}", mesh.name, mesh.env),
-        resources: files.iter().map(|f| f.path.clone()).collect(),
+        resources: files.iter().map(|f| f.path.clone()).filter(|p| !for_istioctl.contains(p)).collect(),
     };
     files.push(OutputFile { path: "kustomization.yaml".to_string(), contents: yaml::to_yaml(&kustomization) });
     files
+}
+
+/// An object a template rendered, with the same labels and source annotation as the rest.
+fn raw_file(mesh: &Mesh, raw: &model::RawObject) -> OutputFile {
+    let mut value = raw.value.clone();
+    if let Some(metadata) = value.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
+        let labels = metadata.entry("labels").or_insert_with(|| serde_json::json!({}));
+        if let Some(labels) = labels.as_object_mut() {
+            labels.insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.into());
+            labels.insert(ENV_LABEL.to_string(), mesh.env.clone().into());
+        }
+        let annotations = metadata.entry("annotations").or_insert_with(|| serde_json::json!({}));
+        if let Some(annotations) = annotations.as_object_mut() {
+            annotations.insert(SOURCE_ANNOTATION.to_string(), format!("{}:{}", raw.origin.file, raw.origin.line).into());
+        }
+    }
+    OutputFile { path: raw_path(raw), contents: yaml::to_yaml(&value) }
+}
+
+fn raw_path(raw: &model::RawObject) -> String {
+    format!("{}/{}-{}.yaml", raw.namespace.as_deref().unwrap_or("cluster"), raw.kind.to_ascii_lowercase(), raw.name)
 }
 
 /// `matchLabels`/`labels` maps from a workload.
