@@ -16,9 +16,18 @@ use crate::error::Fatal;
 
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
-/// Reads the project under `root`. `skip` lists directories to leave out wherever they
-/// are (the output directory); ones that do not exist are ignored.
+/// Reads the project under `root` and what it depends on: imported modules (the standard
+/// library, files outside the project) and templates. A dependency that cannot be read is
+/// left out; the import or template naming it reports it. `skip` lists directories to leave
+/// out wherever they are (the output directory); ones that do not exist are ignored.
 pub fn load(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
+    let mut sources = load_files(root, skip)?;
+    meshc_core::modules::load_dependencies(&mut sources, &mut |name| fs::read_to_string(root.join(name)).ok());
+    Ok(sources)
+}
+
+/// Reads only the `.mesh` files under `root` (what `meshc fmt` rewrites).
+pub fn load_files(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
     match fs::metadata(root) {
         Ok(metadata) if metadata.is_dir() => {}
         Ok(_) => {
@@ -52,9 +61,6 @@ pub fn load(root: &Path, skip: &[&Path]) -> Result<Sources, Fatal> {
         })?;
         sources.add(name(&relative), text);
     }
-    // Imported modules (the standard library, files outside the project) and templates.
-    // A file that cannot be read stays out; the import or template naming it reports it.
-    meshc_core::modules::load_dependencies(&mut sources, &mut |name| fs::read_to_string(root.join(name)).ok());
     Ok(sources)
 }
 

@@ -152,7 +152,7 @@ fn gather(paths: &[PathBuf]) -> Result<(Sources, Vec<PathBuf>), Fatal> {
             _ => Fatal::io("cannot read", path, &error),
         })?;
         if metadata.is_dir() {
-            for (_, file) in project::load(path, &[])?.iter() {
+            for (_, file) in project::load_files(path, &[])?.iter() {
                 add(under(path, &file.name), file.text.clone());
             }
         } else {
