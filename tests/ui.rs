@@ -37,6 +37,10 @@ fn ui_cases() {
     assert!(failures.is_empty(), "annotations disagree with diagnostics:\n{}", failures.join("\n"));
 }
 
+/// Codes of `meshc import` (E06xx, W06xx) come from YAML, not from `.mesh` cases:
+/// `compiler/import/tests/corpus.rs` checks that its corpus produces each of them.
+const IMPORT_CODES: [&str; 2] = ["E06", "W06"];
+
 /// Every code in the registry has a UI case that produces it, so no diagnostic goes untested.
 #[test]
 fn every_code_has_a_ui_case() {
@@ -48,7 +52,11 @@ fn every_code_has_a_ui_case() {
             seen.insert(d.code.to_string());
         }
     }
-    let missing: Vec<&str> = meshc_core::codes::ALL.iter().map(|c| c.code).filter(|c| !seen.contains(*c)).collect();
+    let missing: Vec<&str> = meshc_core::codes::ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| !seen.contains(*c) && !IMPORT_CODES.iter().any(|prefix| c.starts_with(prefix)))
+        .collect();
     assert!(missing.is_empty(), "codes without a UI case producing them: {missing:?}");
 }
 

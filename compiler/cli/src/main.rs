@@ -51,6 +51,8 @@ enum Command {
     Lsp(commands::lsp::Args),
     /// Rewrite .mesh files in the canonical layout; `--check` only reports the ones that are not.
     Fmt(commands::fmt::Args),
+    /// Turn existing Istio YAML into a .mesh program; `--verify` proves nothing was lost.
+    Import(commands::import::Args),
 }
 
 /// What a command that ran to its end found; errors that stop a command are
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(&args),
         Command::Lsp(args) => commands::lsp::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args, &reporter),
+        Command::Import(args) => commands::import::run(&args, &reporter),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -66,6 +66,12 @@ registry! {
     E0409,
     E0410,
     E0501,
+    E0601,
+    E0602,
+    E0603,
+    E0604,
+    E0605,
+    E0606,
     E0701,
     E0702,
     E0703,
@@ -87,6 +93,9 @@ registry! {
     W0308,
     W0309,
     W0310,
+    W0601,
+    W0602,
+    W0603,
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
