@@ -4,10 +4,10 @@
 //!
 //! - `apiVersion`: any served version of the kind (`v1alpha3`, `v1beta1`, `v1`) is the same.
 //! - `metadata`: the name is compared through the import's mapping (a rename is reported as
-//!   a note, not a difference); server-set fields, `status` and the
-//!   `kubectl.kubernetes.io/last-applied-configuration` annotation are left out; so are the
-//!   labels and the annotation meshc adds to everything it writes. A missing namespace is
-//!   the mesh namespace.
+//!   a note, not a difference); server-set fields and `status` are left out; so are the
+//!   labels and annotations that say which tool deployed the object — meshc's own, and
+//!   Helm's, kubectl's and Argo CD's, which meshc's replace (the import notes each object
+//!   that had some). A missing namespace is the mesh namespace.
 //! - key order, and numbers: `10` and `10.0` are equal; durations are equal when they last
 //!   as long (`60s` and `1m`).
 //! - hosts: a name without a dot is the Kubernetes Service of that name in the object's
@@ -65,9 +65,24 @@ fn show(value: &Value) -> String {
     }
 }
 
-/// Labels and the annotation meshc puts on every object it writes.
-const MESHC_LABELS: &[&str] = &["app.kubernetes.io/managed-by", "meshc.dev/environment"];
-const MESHC_ANNOTATIONS: &[&str] = &["meshc.dev/source", "kubectl.kubernetes.io/last-applied-configuration"];
+/// Labels and annotations that record which tool deployed an object: meshc's own (on what
+/// it writes), and those of the tools it takes over from (Helm, kubectl, Argo CD). They
+/// change nothing Istio does, and once meshc deploys the object its own replace them.
+pub const BOOKKEEPING_LABELS: &[&str] = &[
+    "app.kubernetes.io/managed-by",
+    "meshc.dev/environment",
+    "helm.sh/chart",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/version",
+    "argocd.argoproj.io/instance",
+];
+pub const BOOKKEEPING_ANNOTATIONS: &[&str] = &[
+    "meshc.dev/source",
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "meta.helm.sh/release-name",
+    "meta.helm.sh/release-namespace",
+    "argocd.argoproj.io/tracking-id",
+];
 
 /// The object reduced to what Istio acts on: `metadata.namespace`, labels, annotations and
 /// `spec`, normalised for its kind. `namespace` is where the object lives.
@@ -76,7 +91,7 @@ pub fn normalise(kind: &str, object: &Value, namespace: &str) -> Value {
     let mut metadata = Map::new();
     metadata.insert("namespace".into(), Value::String(namespace.to_string()));
     let meta = object.get("metadata");
-    for (field, drop) in [("labels", MESHC_LABELS), ("annotations", MESHC_ANNOTATIONS)] {
+    for (field, drop) in [("labels", BOOKKEEPING_LABELS), ("annotations", BOOKKEEPING_ANNOTATIONS)] {
         if let Some(Value::Object(map)) = meta.and_then(|m| m.get(field)) {
             let kept: Map<String, Value> =
                 map.iter().filter(|(k, _)| !drop.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();

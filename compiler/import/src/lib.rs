@@ -260,10 +260,11 @@ fn finish(
             used.insert(path.clone());
         }
         let source = sources.get(object.file);
-        let (line, _) = sources.line_col(object.file, object.span.start as usize);
-        let body = source.text.get(object.span.range()).unwrap_or_default().trim_end();
+        let (line, column) = sources.line_col(object.file, object.span.start as usize);
+        let body = dedent(source.text.get(object.span.range()).unwrap_or_default().trim_end(), column - 1);
+        let field = if why.path.is_empty() { String::new() } else { format!("`{}`: ", why.path) };
         let text = format!(
-            "# Kept verbatim by `meshc import` (from {}:{line}): {}\n{body}\n",
+            "# Kept verbatim by `meshc import` (from {}:{line}): {field}{}\n{body}\n",
             source.name,
             one_line(&why.reason)
         );
@@ -299,6 +300,26 @@ fn finish(
     }
     for (&id, identity) in &lifted.expected {
         let object = &objects[id];
+        let metadata = object.root.get("metadata");
+        let mut dropped: Vec<String> = Vec::new();
+        for (field, keys) in
+            [("labels", compare::BOOKKEEPING_LABELS), ("annotations", compare::BOOKKEEPING_ANNOTATIONS)]
+        {
+            for entry in metadata.and_then(|m| m.get(field)).map(yaml::Node::entries).unwrap_or_default() {
+                if keys.contains(&entry.key.as_str()) && !entry.key.starts_with("meshc.dev/") {
+                    dropped.push(format!("`{}`", entry.key));
+                }
+            }
+        }
+        if !dropped.is_empty() {
+            let (line, _) = sources.line_col(object.file, object.span.start as usize);
+            out.notes.push(format!(
+                "{}:{line}: {} is imported without {}: they record which tool deployed it, and meshc records itself",
+                sources.get(object.file).name,
+                object.label(),
+                dropped.join(", ")
+            ));
+        }
         if identity.name != object.name {
             let (line, _) = sources.line_col(object.file, object.span.start as usize);
             out.notes.push(format!(
@@ -325,6 +346,19 @@ fn label_of(reason: &str) -> String {
     }
     let first = reason.split([';', ':']).next().unwrap_or(reason);
     first.chars().take(100).collect()
+}
+
+/// The text of an object that starts at column `column` (an item of a `List`), moved to
+/// column 0: its first line starts there already, the others lose that much indentation.
+fn dedent(text: &str, column: usize) -> String {
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        out.push_str(&line[indent.min(column)..]);
+    }
+    out
 }
 
 fn one_line(text: &str) -> String {

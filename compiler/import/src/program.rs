@@ -254,6 +254,26 @@ mod tests {
     }
 
     #[test]
+    fn long_programs_are_split_by_family() {
+        let mut program = Program::default();
+        program.decls.push(Decl::new(Family::Mesh, "mesh shop"));
+        for i in 0..SPLIT_LINES {
+            let mut service = Decl::new(Family::Service, format!("service s{i}"));
+            service.line("port http 80");
+            program.decls.push(service);
+            let mut route = Decl::new(Family::Route, format!("route r{i}"));
+            route.line(format!("hosts s{i}"));
+            route.line(format!("any -> s{i}"));
+            program.decls.push(route);
+        }
+        let names: Vec<String> = program.files("# header").into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["mesh.mesh", "services.mesh", "routes.mesh"]);
+        let short = Program { decls: program.decls[..3].to_vec() };
+        let names: Vec<String> = short.files("# header").into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["mesh.mesh"]);
+    }
+
+    #[test]
     fn declarations_print_in_family_order() {
         let mut program = Program::default();
         let mut route = Decl::new(Family::Route, "route api");

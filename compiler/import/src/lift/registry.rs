@@ -49,16 +49,24 @@ impl ServiceInfo {
         if ports.is_empty() {
             return vec![("http".to_string(), 80)];
         }
+        // Names some object shows (a Sidecar's ingress port) are kept; the others are made
+        // up around them.
+        let taken: Vec<&str> = ports.iter().filter(|p| p.fixed).filter_map(|p| p.name.as_deref()).collect();
         let mut out: Vec<(String, u32)> = Vec::new();
         for port in &ports {
             let protocol = port.protocol.unwrap_or(Protocol::Http);
             let word = protocol_word(protocol);
             let name = match &port.name {
-                Some(name) if port.fixed || Protocol::from_port_name(name) == Some(protocol) => name.clone(),
+                Some(name) if port.fixed => {
+                    out.push((name.clone(), port.number));
+                    continue;
+                }
+                Some(name) if Protocol::from_port_name(name) == Some(protocol) => name.clone(),
                 Some(name) if crate::program::is_name(name) && name.len() + word.len() < 63 => format!("{word}-{name}"),
                 _ => word.to_string(),
             };
-            let name = if out.iter().any(|(n, _)| *n == name) { format!("{word}-{}", port.number) } else { name };
+            let used = |n: &str| taken.contains(&n) || out.iter().any(|(o, _)| o == n);
+            let name = if used(&name) { format!("{word}-{}", port.number) } else { name };
             out.push((name, port.number));
         }
         out

@@ -43,10 +43,16 @@ impl<'a> Lift<'a> {
             match self.reg.gateway(gateway_ns, gateway_name) {
                 Some(g) => via.push(g.name.clone()),
                 None => {
-                    return Err(cannot(
-                        format!("spec.gateways[{i}]"),
-                        format!("gateway `{gateway_ns}/{gateway_name}` is not among the imported Gateways"),
-                    ))
+                    let kept = self
+                        .objects
+                        .iter()
+                        .any(|o| o.kind == "Gateway" && o.name == gateway_name && self.ns(o) == gateway_ns);
+                    let why = if kept {
+                        format!("gateway `{gateway_ns}/{gateway_name}` is kept verbatim, and a route binds only declared gateways")
+                    } else {
+                        format!("gateway `{gateway_ns}/{gateway_name}` is not among the imported Gateways")
+                    };
+                    return Err(cannot(format!("spec.gateways[{i}]"), why));
                 }
             }
         }
