@@ -44,9 +44,9 @@ fn imports_a_folder_of_files_and_verifies_it() {
     write(dir.path(), "istio/README.md", "not YAML, not read");
     let run = meshc(dir.path(), &["import", "istio", "-o", "mesh", "--verify"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("imported 23 of 23 Istio objects into mesh/mesh.mesh"), "{}", run.stderr);
+    assert!(run.stderr.contains("imported 24 of 24 Istio objects into mesh/mesh.mesh"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("verified 23 objects: 23 identical (0 kept verbatim), 0 with differences"),
+        run.stderr.contains("verified 24 objects: 24 identical (0 kept verbatim), 0 with differences"),
         "{}",
         run.stderr
     );

@@ -96,8 +96,15 @@ pub fn import(sources: &Sources) -> Import {
         };
         let api =
             if other.group.is_empty() { other.version.clone() } else { format!("{}/{}", other.group, other.version) };
+        let used = match (other.group.as_str(), other.kind.as_str()) {
+            ("", "Service") => " (read for its ports)",
+            ("apps", "Deployment" | "StatefulSet" | "DaemonSet") => " (read for its service account)",
+            ("install.istio.io", "IstioOperator") => " (read for its extension providers)",
+            ("", "ConfigMap") if other.name == "istio" => " (read for its extension providers)",
+            _ => "",
+        };
         out.notes.push(format!(
-            "{}:{line}: skipped {api} {} `{name}`: not an Istio object",
+            "{}:{line}: skipped {api} {} `{name}`: not an Istio object{used}",
             sources.get(other.file).name,
             other.kind
         ));

@@ -77,10 +77,13 @@ impl<'a> Lift<'a> {
         if !host_refs.is_empty() {
             decl.line(format!("hosts {}", host_refs.join(", ")));
         }
+        let mut rules = Vec::new();
         for (i, rule) in spec.get("http").map(Node::items).unwrap_or_default().iter().enumerate() {
-            let stmt = self.http_rule(id, rule, &namespace, &format!("spec.http[{i}]"))?;
-            decl.body.push(stmt);
+            rules.push(self.http_rule(id, rule, &namespace, &format!("spec.http[{i}]"))?);
         }
+        let defaults = hoist(&mut rules);
+        decl.body.extend(defaults.into_iter().map(Stmt::line));
+        decl.body.extend(rules);
         for (i, rule) in spec.get("tls").map(Node::items).unwrap_or_default().iter().enumerate() {
             let path = format!("spec.tls[{i}]");
             let matches = rule.get("match").map(Node::items).unwrap_or_default();
@@ -518,6 +521,37 @@ impl<'a> Lift<'a> {
     pub(super) fn span_of(&self, id: ObjId, path: &str) -> meshc_core::Span {
         crate::paths::span(&self.objects[id], path)
     }
+}
+
+/// Options every rule they can apply to has, identically, become route-level defaults
+/// (written once, before the rules), which gives the same objects: `timeout`, `cors` and
+/// header edits reach every HTTP rule; `retry`, `rewrite` and `mirror` only the rules that
+/// forward. Not `fault`: a rule's own fault replaces the default one whole, so a shared
+/// `fault delay` beside a rule's `fault abort` could not move. Only for routes with
+/// several HTTP rules.
+fn hoist(rules: &mut [Stmt]) -> Vec<String> {
+    if rules.len() < 2 {
+        return Vec::new();
+    }
+    let forwards = |rule: &Stmt| rule.text.contains(" -> ");
+    let mut defaults = Vec::new();
+    let candidates: Vec<String> = rules.iter().flat_map(|r| r.block.iter()).cloned().collect();
+    for option in candidates {
+        let word = option.split_whitespace().next().unwrap_or_default();
+        if defaults.contains(&option) || word == "fault" {
+            continue;
+        }
+        let forward_only = matches!(word, "retry" | "rewrite" | "mirror");
+        let reach: Vec<&Stmt> = rules.iter().filter(|r| !forward_only || forwards(r)).collect();
+        if reach.len() < 2 || !reach.iter().all(|r| r.block.contains(&option)) {
+            continue;
+        }
+        defaults.push(option);
+    }
+    for rule in rules.iter_mut() {
+        rule.block.retain(|option| !defaults.contains(option));
+    }
+    defaults
 }
 
 /// The matcher of an HTTP rule: `any`, or its conditions joined by `and`. Istio's match
