@@ -19,6 +19,8 @@
 //!   name gives it, an AuthorizationPolicy's `action` (`ALLOW`), `forwardOriginalToken: false`,
 //!   `httpsRedirect: false`.
 //! - labels: Gateway server and Sidecar egress port names (they only label the port).
+//! - HTTP rules: consecutive rules that differ only in `match` are one rule with their
+//!   alternatives (first match wins either way).
 //! - spellings: HTTP header names in lower case; the legacy `mirror`/`mirrorPercentage` as
 //!   `mirrors`; in EnvoyFilters, a config wrapped in a TypedStruct as the config itself, and
 //!   the deprecated `append: false/true` as `append_action`.
@@ -202,6 +204,37 @@ fn virtual_service(spec: &mut Value, namespace: &str) {
             routes(rule, "route", namespace);
         }
     }
+    merge_alternatives(spec);
+}
+
+/// Consecutive HTTP rules that differ only in their `match` are one rule whose match
+/// alternatives are theirs in order: the first match wins either way, with the same
+/// result. (meshc writes a rule per kind of path test: `exact` and `prefix` alternatives
+/// cannot share a matcher.)
+fn merge_alternatives(spec: &mut Value) {
+    let Some(Value::Array(rules)) = spec.get_mut("http") else { return };
+    let mut merged: Vec<Value> = Vec::new();
+    for rule in std::mem::take(rules) {
+        let rest = |r: &Value| {
+            let mut r = r.clone();
+            if let Value::Object(map) = &mut r {
+                map.remove("match");
+            }
+            r
+        };
+        let has_match = |r: &Value| r.get("match").and_then(Value::as_array).is_some_and(|m| !m.is_empty());
+        if let Some(last) = merged.last_mut() {
+            if has_match(last) && has_match(&rule) && rest(last) == rest(&rule) {
+                let more = rule.get("match").and_then(Value::as_array).cloned().unwrap_or_default();
+                if let Some(Value::Array(alternatives)) = last.get_mut("match") {
+                    alternatives.extend(more);
+                }
+                continue;
+            }
+        }
+        merged.push(rule);
+    }
+    *rules = merged;
 }
 
 /// Destination hosts expanded, and the weight of a lone destination (always 100%) left out.

@@ -124,8 +124,11 @@ impl<'a> Lift<'a> {
         survey: bool,
     ) -> Self {
         if survey {
-            reg.accounts = hints.accounts.clone();
-            reg.hinted_ports = hints.ports.clone();
+            // Objects without a namespace are in the mesh namespace, hints as much as the rest.
+            let ns = |n: &String| if n.is_empty() { namespace.to_string() } else { n.clone() };
+            reg.accounts = hints.accounts.iter().map(|(n, app, sa)| (ns(n), app.clone(), sa.clone())).collect();
+            reg.hinted_ports =
+                hints.ports.iter().map(|(n, name, ports)| (ns(n), name.clone(), ports.clone())).collect();
         }
         Lift {
             objects,

@@ -79,7 +79,7 @@ impl<'a> Lift<'a> {
         }
         let mut rules = Vec::new();
         for (i, rule) in spec.get("http").map(Node::items).unwrap_or_default().iter().enumerate() {
-            rules.push(self.http_rule(id, rule, &namespace, &format!("spec.http[{i}]"))?);
+            rules.extend(self.http_rule(id, rule, &namespace, &format!("spec.http[{i}]"))?);
         }
         let defaults = hoist(&mut rules);
         decl.body.extend(defaults.into_iter().map(Stmt::line));
@@ -131,8 +131,22 @@ impl<'a> Lift<'a> {
         }
     }
 
-    fn http_rule(&mut self, id: ObjId, rule: &Node, namespace: &str, path: &str) -> Result<Stmt, Cannot> {
-        let matcher = http_matcher(rule.get("match").map(Node::items).unwrap_or_default(), &format!("{path}.match"))?;
+    /// One Istio HTTP rule as one `.mesh` rule or more: match alternatives that one matcher
+    /// cannot say together (`exact` and `prefix` paths) become consecutive rules with the
+    /// same action and options, which route exactly the same requests.
+    fn http_rule(&mut self, id: ObjId, rule: &Node, namespace: &str, path: &str) -> Result<Vec<Stmt>, Cannot> {
+        let matches = rule.get("match").map(Node::items).unwrap_or_default();
+        let mut matchers = Vec::new();
+        let mut start = 0;
+        for end in 1..=matches.len() {
+            if end == matches.len() || match_shape(&matches[end]) != match_shape(&matches[start]) {
+                matchers.push(http_matcher(&matches[start..end], &format!("{path}.match"))?);
+                start = end;
+            }
+        }
+        if matchers.is_empty() {
+            matchers.push("any".to_string());
+        }
         let mut options = Vec::new();
         let action = if rule.get("route").is_some_and(|r| !r.items().is_empty()) {
             self.forward(id, rule.get("route"), namespace, &format!("{path}.route"), Protocol::Http)?
@@ -239,7 +253,10 @@ impl<'a> Lift<'a> {
                 }
             }
         }
-        Ok(Stmt { text: format!("{matcher} {action}"), block: options })
+        Ok(matchers
+            .into_iter()
+            .map(|matcher| Stmt { text: format!("{matcher} {action}"), block: options.clone() })
+            .collect())
     }
 
     /// `-> a 90%, b 10%`: the destinations of a rule, weights only when there are several.
@@ -552,6 +569,17 @@ fn hoist(rules: &mut [Stmt]) -> Vec<String> {
         rule.block.retain(|option| !defaults.contains(option));
     }
     defaults
+}
+
+/// What decides whether match alternatives can share one matcher: the kind of path test,
+/// whether the method is tested, and the other conditions.
+fn match_shape(m: &Node) -> (Option<String>, bool, String) {
+    let uri_kind = m.get("uri").and_then(|u| u.entries().first()).map(|e| e.key.clone());
+    let others: Vec<String> = ["headers", "withoutHeaders", "queryParams"]
+        .iter()
+        .map(|k| m.get(k).map(|n| n.to_json().to_string()).unwrap_or_default())
+        .collect();
+    (uri_kind, m.get("method").is_some(), others.join("|"))
 }
 
 /// The matcher of an HTTP rule: `any`, or its conditions joined by `and`. Istio's match
