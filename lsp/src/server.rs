@@ -6,7 +6,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use meshc_core::FileId;
 use tokio::sync::{watch, Notify};
@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::snapshot::Snapshot;
-use crate::state::{Job, State};
+use crate::state::{Inputs, State};
 use crate::workspace::{Key, ProjectId};
 use crate::{actions, completion, formatting, hover, navigation, semantic, symbols};
 
@@ -122,29 +122,64 @@ fn guard<T>(compute: impl FnOnce() -> T) -> Option<T> {
 }
 
 /// The analysis task: analyzes dirty projects one at a time and publishes what changed.
+/// With `MESHC_LSP_TIMINGS` set it logs where each analysis' time went
+/// (bench/lsp_latency.py reads these lines).
 async fn analyze_forever(state: Arc<Mutex<State>>, wake: Arc<Notify>, client: Client, analyzed: watch::Sender<u64>) {
+    let timings = std::env::var_os("MESHC_LSP_TIMINGS").is_some();
     loop {
         wake.notified().await;
         loop {
-            let Some(job) = lock(&state).next_job() else { break };
-            let snapshot = run(&job).await;
-            if snapshot.is_none() && job.inputs.is_some() {
-                client.log_message(MessageType::ERROR, "meshc: the analysis failed (a compiler bug); see stderr").await;
-            }
-            let publish = lock(&state).finish(&job, snapshot);
+            let start = Instant::now();
+            let Some((job, inputs)) = lock(&state).next_job() else { break };
+            let files = inputs.as_ref().map_or(0, |(sources, _)| sources.len());
+            let took_inputs = start.elapsed();
+            let analyzing = Instant::now();
+            let snapshot = match inputs {
+                Some(inputs) => {
+                    let snapshot = run(inputs, timings).await;
+                    if snapshot.is_none() {
+                        client
+                            .log_message(MessageType::ERROR, "meshc: the analysis failed (a compiler bug); see stderr")
+                            .await;
+                    }
+                    snapshot
+                }
+                None => None,
+            };
+            let (took_analysis, took_parse) = (analyzing.elapsed(), snapshot.as_ref().and_then(|(_, p)| *p));
+            let finishing = Instant::now();
+            let publish = lock(&state).finish(&job, snapshot.map(|(s, _)| s));
+            let took_finish = finishing.elapsed();
+            let publishing = Instant::now();
+            let published = publish.len();
             for p in publish {
                 client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
             }
             analyzed.send_modify(|n| *n += 1);
+            if timings {
+                let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                let line = format!(
+                    "meshc timings: files {files} inputs {:.2} ms analyze {:.2} ms (parse {:.2} ms) diagnostics {:.2} ms publish {:.2} ms ({published} files)",
+                    ms(took_inputs),
+                    ms(took_analysis),
+                    ms(took_parse.unwrap_or_default()),
+                    ms(took_finish),
+                    ms(publishing.elapsed()),
+                );
+                client.log_message(MessageType::LOG, line).await;
+            }
         }
     }
 }
 
 /// Analyzes on a blocking thread: `analyze()` is CPU-bound and must not stall the request
-/// loop. A panic there is caught by tokio and reported as `None`.
-async fn run(job: &Job) -> Option<Snapshot> {
-    let (sources, entries) = job.inputs.clone()?;
-    tokio::task::spawn_blocking(move || Snapshot::build(sources, entries)).await.ok()
+/// loop. A panic there is caught by tokio and reported as `None`. With `timings`, also
+/// measures parsing alone, after the analysis (so it never delays the diagnostics).
+async fn run(inputs: Inputs, timings: bool) -> Option<(Snapshot, Option<Duration>)> {
+    let (sources, entries) = inputs;
+    let snapshot = tokio::task::spawn_blocking(move || Snapshot::build(sources, entries)).await.ok()?;
+    let parse = timings.then(|| snapshot.parse_time());
+    Some((snapshot, parse))
 }
 
 fn folder_path(uri: &Uri) -> Option<std::path::PathBuf> {

@@ -23,6 +23,15 @@ impl Snapshot {
         Snapshot { sources, entries, lines, analysis }
     }
 
+    /// How long parsing alone takes (for the timings log only: `analyze()` parses again).
+    pub fn parse_time(&self) -> std::time::Duration {
+        let start = std::time::Instant::now();
+        for (id, file) in self.sources.iter() {
+            std::hint::black_box(meshc_syntax::parse(id, &file.text));
+        }
+        start.elapsed()
+    }
+
     pub fn file(&self, key: &Key) -> Option<FileId> {
         self.entries.iter().position(|e| e.key == *key).map(|i| FileId(i as u32))
     }

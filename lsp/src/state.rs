@@ -4,7 +4,7 @@
 //! publish. Requests wait until their project's analysis has caught up with the edits
 //! they follow.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{self as lsp, Uri};
@@ -33,9 +33,10 @@ pub struct State {
     /// Per project, the revision of its newest edit, and the revision its analysis has seen.
     edited: HashMap<ProjectId, u64>,
     analyzed: HashMap<ProjectId, u64>,
-    /// Documents whose text changed since their diagnostics were last published: they are
-    /// published again even when unchanged, so a client always hears back after an edit.
-    touched: BTreeSet<Key>,
+    /// Documents whose text changed since their diagnostics were last published, with the
+    /// revision of the change: they are published again even when unchanged, so a client
+    /// always hears back after an edit, by the first analysis that includes the edit.
+    touched: BTreeMap<Key, u64>,
     pub projects: HashMap<ProjectId, Project>,
 }
 
@@ -46,11 +47,15 @@ pub struct Publish {
     pub version: Option<i32>,
 }
 
-/// An analysis to run: the project and its inputs at `revision`.
+/// The sources of a project and the entry of each file.
+pub type Inputs = (meshc_core::Sources, Vec<crate::workspace::Entry>);
+
+/// An analysis to run: the project, as of `revision`.
 pub struct Job {
     pub project: ProjectId,
     pub revision: u64,
-    pub inputs: Option<(meshc_core::Sources, Vec<crate::workspace::Entry>)>,
+    /// `false` when the project no longer exists (its folder was removed, its file closed).
+    pub exists: bool,
 }
 
 impl State {
@@ -60,15 +65,15 @@ impl State {
         self.edited.insert(project.clone(), self.revision);
         self.dirty.insert(project);
         if let Some(key) = key {
-            self.touched.insert(key);
+            self.touched.insert(key, self.revision);
         }
     }
 
     /// The next project to analyze, with its inputs as of now.
-    pub fn next_job(&mut self) -> Option<Job> {
+    pub fn next_job(&mut self) -> Option<(Job, Option<Inputs>)> {
         let project = self.dirty.pop_first()?;
         let inputs = self.workspace.inputs(&project);
-        Some(Job { project, revision: self.revision, inputs })
+        Some((Job { project, revision: self.revision, exists: inputs.is_some() }, inputs))
     }
 
     /// Whether `project`'s analysis has seen every edit made so far.
@@ -82,7 +87,7 @@ impl State {
     pub fn finish(&mut self, job: &Job, snapshot: Option<Snapshot>) -> Vec<Publish> {
         self.analyzed.insert(job.project.clone(), job.revision);
         let Some(snapshot) = snapshot else {
-            if job.inputs.is_none() {
+            if !job.exists {
                 // The project is gone: clear everything it published.
                 let project = self.projects.remove(&job.project);
                 return project
@@ -105,7 +110,11 @@ impl State {
             if !snapshot.has_syntax_errors(id) {
                 parsed.insert(entry.key.clone(), snapshot.clone());
             }
-            let touched = self.touched.remove(&entry.key);
+            // An edit made while this analysis ran is not in it: the next one answers it.
+            let touched = self.touched.get(&entry.key).is_some_and(|&revision| revision <= job.revision);
+            if touched {
+                self.touched.remove(&entry.key);
+            }
             let unchanged = published.get(&entry.key).is_some_and(|(_, old)| *old == list)
                 || (list.is_empty() && !published.contains_key(&entry.key));
             if unchanged && !touched {
@@ -142,5 +151,46 @@ impl State {
         let mut projects: Vec<(&ProjectId, &Project)> = self.projects.iter().collect();
         projects.sort_by(|a, b| a.0.cmp(b.0));
         projects.into_iter().map(|(_, p)| p.latest.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_made_during_an_analysis_is_answered_by_the_next_one() {
+        let mut state = State::default();
+        let uri: Uri = "untitled:a.mesh".parse().expect("uri");
+        let key = Key::of(&uri);
+        let project = state.workspace.open(&uri, "mesh m { namespace m }\n".into(), 1);
+        state.edited(project.clone(), Some(key.clone()));
+        let (job, inputs) = state.next_job().expect("a job");
+        let inputs = inputs.expect("the project exists");
+
+        // The buffer changes while the first analysis runs.
+        state.workspace.change(&uri, "mesh m { namespace m }\nservice {\n".into(), 2);
+        state.edited(project.clone(), Some(key.clone()));
+        let published = state.finish(&job, Some(Snapshot::build(inputs.0, inputs.1)));
+        assert!(published.is_empty(), "version 1 has nothing to say and version 2 is not analyzed yet");
+        assert!(!state.up_to_date(&project));
+
+        let (job, inputs) = state.next_job().expect("a second job");
+        let inputs = inputs.expect("the project exists");
+        let published = state.finish(&job, Some(Snapshot::build(inputs.0, inputs.1)));
+        assert_eq!(published.len(), 1);
+        assert_eq!(published[0].version, Some(2));
+        assert_eq!(published[0].diagnostics.len(), 1, "the syntax error of version 2");
+        assert!(state.up_to_date(&project));
+
+        // Closing the buffer removes the project and clears what it published.
+        let project = state.workspace.close(&uri);
+        state.edited(project.clone(), None);
+        let (job, inputs) = state.next_job().expect("a third job");
+        assert!(inputs.is_none());
+        let published = state.finish(&job, None);
+        assert_eq!(published.len(), 1);
+        assert!(published[0].diagnostics.is_empty());
+        assert!(state.snapshots(&key).is_none());
     }
 }

@@ -320,7 +320,7 @@ async def test_utf16_positions(client: LanguageClient, project: pathlib.Path):
 async def test_navigation_survives_a_syntax_error(client: LanguageClient, project: pathlib.Path):
     doc = await opened(client, shop(project))
     # Break the route that holds the reference: it no longer parses.
-    doc.replace("  any -> inventory { timeout 2s", "  any -> inventory { timeout 2s }}}")
+    doc.replace("route inventory {", "route inventory {{")
     found = await next_diagnostics(client, doc.uri, for_version(doc.version))
     assert "E0001" in codes(found)
     result = await client.text_document_definition_async(
