@@ -85,6 +85,39 @@ route s {
 }
 
 #[test]
+fn imports_presets_and_uses() {
+    let input = "import   \"std/resilience\"   as r\nimport a,b from \"std/x\"\n\
+                 preset resilient ( attempts : int = 3 , per_try:duration=2s ) { retry $attempts x $per_try\n\
+                 timeout 10s }\npreset nothing ( ) { }\n\
+                 service s { port http 80 use r.resilient ( attempts = 5 ) }\n\
+                 route q { hosts s\n any -> s { use resilient() } }\ntemplate dashboard \"dash.yaml.j2\"\n";
+    let expected = "\
+import \"std/resilience\" as r
+import a, b from \"std/x\"
+
+preset resilient(attempts: int = 3, per_try: duration = 2s) {
+  retry $attempts x $per_try
+  timeout 10s
+}
+
+preset nothing() {}
+
+service s {
+  port http 80
+  use r.resilient(attempts = 5)
+}
+
+route q {
+  hosts s
+  any -> s { use resilient() }
+}
+
+template dashboard \"dash.yaml.j2\"
+";
+    assert_eq!(fmt(input), expected);
+}
+
+#[test]
 fn a_block_with_a_block_inside_is_laid_out_on_lines() {
     let input = "route r { any -> a { cors { origins \"x\" } } }\n";
     let expected = "\
