@@ -260,11 +260,17 @@ fn finish(
     for (&id, why) in fallen {
         let object = &objects[id];
         let kind = object.kind.to_ascii_lowercase();
+        // Objects of one kind and name in several namespaces (or given twice) get distinct files.
+        let ns = object.namespace.clone().unwrap_or_default();
         let mut path = format!("unsupported/{kind}-{}.yaml", object.name);
-        if !used.insert(path.clone()) {
-            let ns = object.namespace.clone().unwrap_or_default();
-            path = format!("unsupported/{kind}-{ns}-{}.yaml", object.name);
-            used.insert(path.clone());
+        let mut n = 1;
+        while !used.insert(path.clone()) {
+            n += 1;
+            path = if n == 2 && !ns.is_empty() {
+                format!("unsupported/{kind}-{ns}-{}.yaml", object.name)
+            } else {
+                format!("unsupported/{kind}-{}-{n}.yaml", object.name)
+            };
         }
         let source = sources.get(object.file);
         let (line, column) = sources.line_col(object.file, object.span.start as usize);

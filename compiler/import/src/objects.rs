@@ -46,10 +46,6 @@ impl Object {
     pub fn head(&self) -> Span {
         self.root.entry("kind").map_or(self.span, |e| e.key_span.to(e.value.span))
     }
-
-    pub fn labels(&self) -> BTreeMap<String, String> {
-        string_map(self.root.get("metadata").and_then(|m| m.get("labels")))
-    }
 }
 
 /// The objects of every input file.

@@ -91,7 +91,8 @@ pub fn lift(objects: &[Object], hints: &Hints, fallen: &BTreeSet<ObjId>) -> Lift
 pub(crate) struct Lift<'a> {
     pub objects: &'a [Object],
     pub hints: &'a Hints,
-    fallen: &'a BTreeSet<ObjId>,
+    /// Objects kept verbatim: lifted without.
+    pub fallen: &'a BTreeSet<ObjId>,
     /// The first pass fills the registry; the second writes declarations.
     pub survey: bool,
     pub reg: Registry,

@@ -494,12 +494,11 @@ impl<'a> Lift<'a> {
 
     /// The DestinationRule kept verbatim that defines the subsets of a service, if any.
     fn verbatim_rule(&self, name: &str, namespace: &str) -> Option<String> {
-        self.objects.iter().enumerate().find_map(|(id, o)| {
-            let fallen = o.kind == "DestinationRule" && !self.live("DestinationRule").iter().any(|(i, _)| *i == id);
+        let wanted = Host::Service(name.to_string(), namespace.to_string());
+        self.fallen.iter().find_map(|&id| {
+            let o = &self.objects[id];
             let host = o.spec().and_then(|s| text(s, "host"))?;
-            let ns = o.namespace.clone().unwrap_or_else(|| self.namespace.clone());
-            (fallen && hosts::parse(host, &ns) == Host::Service(name.to_string(), namespace.to_string()))
-                .then(|| o.label())
+            (o.kind == "DestinationRule" && hosts::parse(host, &self.ns(o)) == wanted).then(|| o.label())
         })
     }
 
