@@ -40,9 +40,16 @@ fn write(root: &Path, relative: &str, contents: &[u8]) {
 }
 
 /// A temp dir holding the example as `proj/mesh.mesh`.
+/// The biometrics example with the templates it declares, as `proj/` in a temp dir.
 fn example_project() -> tempfile::TempDir {
     let dir = temp();
     write(dir.path(), "proj/mesh.mesh", EXAMPLE.as_bytes());
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/biometrics/templates");
+    for entry in std::fs::read_dir(&templates).expect("example templates") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("file name").to_string_lossy().to_string();
+        write(dir.path(), &format!("proj/templates/{name}"), &std::fs::read(&path).expect("template"));
+    }
     dir
 }
 
@@ -264,7 +271,7 @@ fn stdout_mode_writes_no_files() {
 /// A temp dir holding the example with `from` replaced by `to` as `proj/mesh.mesh`.
 fn edited_example(from: &str, to: &str) -> tempfile::TempDir {
     assert!(EXAMPLE.contains(from), "the example no longer contains {from:?}");
-    let dir = temp();
+    let dir = example_project();
     write(dir.path(), "proj/mesh.mesh", EXAMPLE.replacen(from, to, 1).as_bytes());
     dir
 }

@@ -58,12 +58,12 @@ pub fn default_alias(path: &str) -> String {
     last.trim_end_matches(".mesh").replace('.', "_")
 }
 
-/// What a file depends on, found by a cheap scan of its top-level lines (imports and
-/// templates start a line), so loading does not need a full parse.
+/// What a file depends on, found by a cheap scan of its lines (an `import` or `template`
+/// declaration starts a line, indented or not), so loading does not need a full parse.
 fn dependencies(name: &str, text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for line in text.lines() {
-        let line = line.trim_start_matches('\u{feff}');
+        let line = line.trim_start_matches('\u{feff}').trim_start();
         let is_import = line.starts_with("import ") || line.starts_with("import\t");
         let is_template = line.starts_with("template ") || line.starts_with("template\t");
         if !(is_import || is_template) {

@@ -162,7 +162,9 @@ fn check(schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) 
             let child_path = format!("{path}.{key}");
             match (properties.and_then(|p| p.get(key)), additional) {
                 (Some(child_schema), _) => check(child_schema, child, &child_path, problems),
-                (None, Some(Value::Object(_))) => check(additional.unwrap_or(&Value::Null), child, &child_path, problems),
+                (None, Some(Value::Object(_))) => {
+                    check(additional.unwrap_or(&Value::Null), child, &child_path, problems)
+                }
                 (None, Some(Value::Bool(true))) => {}
                 (None, _) if properties.is_none() && additional.is_none() => {}
                 (None, _) => problems.push(format!("{child_path}: unknown field")),

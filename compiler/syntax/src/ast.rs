@@ -13,7 +13,7 @@ pub struct File {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Import(ImportDecl),
-    Preset(PresetDecl),
+    Preset(Box<PresetDecl>),
     Template(TemplateDecl),
     Mesh(MeshDecl),
     Defaults(DefaultsDecl),

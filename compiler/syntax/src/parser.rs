@@ -257,7 +257,11 @@ impl Builder {
                 }
             }
         }
-        Span::new(self.file, self.offset + s.start(), self.offset + s.start() + end.max(usize::from(text.is_empty())).min(text.len()))
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + s.start() + end.max(usize::from(text.is_empty())).min(text.len()),
+        )
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {
@@ -279,7 +283,7 @@ impl Builder {
     fn item(&self, pair: Pair<Rule>) -> Item {
         match pair.as_rule() {
             Rule::import_decl => Item::Import(self.import(pair)),
-            Rule::preset_decl => Item::Preset(self.preset(pair)),
+            Rule::preset_decl => Item::Preset(Box::new(self.preset(pair))),
             Rule::template_decl => Item::Template(self.template(pair)),
             Rule::mesh_decl => Item::Mesh(self.mesh(pair)),
             Rule::defaults_decl => Item::Defaults(self.defaults(pair)),
@@ -1035,7 +1039,9 @@ impl Builder {
             let sspan = self.span(&stmt);
             match stmt.as_rule() {
                 Rule::on_stmt => decl.on.extend(self.names(last_child(stmt))),
-                Rule::issuer_stmt => set_once(&mut decl.issuer, self.value(last_child(stmt)), sspan, &mut decl.repeated),
+                Rule::issuer_stmt => {
+                    set_once(&mut decl.issuer, self.value(last_child(stmt)), sspan, &mut decl.repeated)
+                }
                 Rule::audiences_stmt => decl.audiences.extend(self.values(last_child(stmt))),
                 Rule::jwks_stmt => set_once(&mut decl.jwks, self.value(last_child(stmt)), sspan, &mut decl.repeated),
                 Rule::token_from => {
@@ -1192,7 +1198,12 @@ impl Builder {
                     stmt.into_inner().filter(|p| p.as_rule() == Rule::value).map(|v| self.value(v)).collect();
                 let mut values = values.into_iter();
                 let rate = values.next()?;
-                set_once(&mut bag.local, LocalLimit { rate, burst: values.next(), span: sspan }, sspan, &mut bag.repeated);
+                set_once(
+                    &mut bag.local,
+                    LocalLimit { rate, burst: values.next(), span: sspan },
+                    sspan,
+                    &mut bag.repeated,
+                );
                 StatementFamily::Limit
             }
             Rule::global_stmt => {
@@ -1254,7 +1265,8 @@ impl Builder {
         let mut p = stmt.into_inner();
         next(&mut p);
         let service = self.name(next(&mut p));
-        let mut global = GlobalLimit { service, port: None, domain: None, descriptors: Vec::new(), timeout: None, span: sspan };
+        let mut global =
+            GlobalLimit { service, port: None, domain: None, descriptors: Vec::new(), timeout: None, span: sspan };
         let mut last_kw = Rule::K_global;
         for part in p {
             match part.as_rule() {

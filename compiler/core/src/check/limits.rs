@@ -30,7 +30,7 @@ impl<'a> Checker<'a> {
             decl
         } else {
             let mut m = decl.clone();
-            for body in &presets {
+            for body in presets.iter().rev() {
                 m.local = m.local.or_else(|| body.local.clone());
                 m.global = m.global.or_else(|| body.global.clone());
             }
@@ -80,15 +80,24 @@ impl<'a> Checker<'a> {
             return None;
         };
         self.record_ref(g.service.span, DefKind::Service, &g.service.node, None);
-        let destination =
-            ast::Destination { target: g.service.clone(), version: None, port: g.port.clone(), weight: None, span: g.span };
+        let destination = ast::Destination {
+            target: g.service.clone(),
+            version: None,
+            port: g.port.clone(),
+            weight: None,
+            span: g.span,
+        };
         let port = self.destination_port(&service.name, &service.ports, &destination)?;
         if !matches!(port.protocol, model::Protocol::Grpc | model::Protocol::Http2) {
             self.report(
                 Diagnostic::error(
                     "E0307",
                     g.port.as_ref().map_or(g.service.span, |p| p.span()),
-                    format!("Envoy talks gRPC to a rate-limit service, but port `{}` speaks {}", port.name, port.protocol.as_istio()),
+                    format!(
+                        "Envoy talks gRPC to a rate-limit service, but port `{}` speaks {}",
+                        port.name,
+                        port.protocol.as_istio()
+                    ),
                 )
                 .with_span_label("not a gRPC port")
                 .with_note("declare the service's rate-limit port as `port grpc <number>`"),
@@ -117,12 +126,7 @@ impl<'a> Checker<'a> {
         if descriptors.is_empty() {
             descriptors.push(model::RateDescriptor::RemoteAddress);
         }
-        Some(model::GlobalLimit {
-            cluster: format!("outbound|{port}||{fqdn}"),
-            domain,
-            descriptors,
-            timeout,
-        })
+        Some(model::GlobalLimit { cluster: format!("outbound|{port}||{fqdn}"), domain, descriptors, timeout })
     }
 
     /// When the limited workload has a sidecar scope, it must let the workload reach the

@@ -52,6 +52,9 @@ pub struct Checker<'a> {
     /// `(preset declaration, use)` of every expansion so far: a diagnostic inside a preset
     /// also points at where it was used.
     pub(crate) expansions: Vec<(Span, Span)>,
+    /// `(gateway, server port)` of each plain-TCP egress leg and the `via` that claimed it:
+    /// a TCP server cannot tell two externals apart (no SNI, no Host header).
+    pub(crate) egress_tcp_ports: HashMap<(String, u32), Span>,
 }
 
 impl<'a> Checker<'a> {
@@ -80,6 +83,7 @@ impl<'a> Checker<'a> {
             modules,
             service_route_defaults: HashMap::new(),
             expansions: Vec::new(),
+            egress_tcp_ports: HashMap::new(),
         };
         checker.trust_domain = match mesh.and_then(|m| m.trust_domain.as_ref()) {
             Some(v) => checker.host_string(v).unwrap_or_default(),
@@ -180,7 +184,8 @@ impl<'a> Checker<'a> {
     /// A single statement (`account`, `issuer`, `balance`, …) written twice in one block.
     pub(crate) fn repeated_statement(&mut self, span: Span) {
         let text = &self.sources.get(span.file).text;
-        let keyword: String = text.get(span.range()).unwrap_or_default().split_whitespace().next().unwrap_or("this").to_string();
+        let keyword: String =
+            text.get(span.range()).unwrap_or_default().split_whitespace().next().unwrap_or("this").to_string();
         self.report(
             Diagnostic::error("E0301", span, format!("`{keyword}` is given twice in this declaration"))
                 .with_span_label("given again here")

@@ -36,12 +36,25 @@ impl<'a> Modules<'a> {
             let is_std = sources.get(*file).name.starts_with("std/");
             for item in &tree.items {
                 if let Item::Preset(preset) = item {
+                    let preset: &ast::PresetDecl = preset;
                     let local = modules.by_file.entry(*file).or_default();
                     if let Some(first) = local.get(preset.name.node.as_str()) {
                         diagnostics.push(duplicate(&preset.name, first.name.span));
                         continue;
                     }
                     local.insert(&preset.name.node, preset);
+                    for param in &preset.params {
+                        let Some(ty) = &param.ty else { continue };
+                        if !super::environments::TYPES.contains(&ty.node.as_str()) {
+                            let mut d = Diagnostic::error("E0203", ty.span, format!("unknown type `{}`", ty.node))
+                                .with_span_label("not a value type")
+                                .with_note(format!("types: {}", super::environments::TYPES.join(", ")));
+                            if let Some(near) = did_you_mean(&ty.node, super::environments::TYPES.iter().copied()) {
+                                d = d.with_suggestion(ty.span, near, format!("did you mean `{near}`?"));
+                            }
+                            diagnostics.push(d);
+                        }
+                    }
                     index.define(DefKind::Preset, &preset.name.node, None, preset.name.span, preset.span);
                     if is_std {
                         continue;
@@ -67,7 +80,8 @@ impl<'a> Modules<'a> {
                 };
                 edges.entry(*file).or_default().push((target, import.span));
                 if import.names.is_empty() {
-                    let alias = import.alias.as_ref().map_or_else(|| default_alias(&import.path.node), |a| a.node.clone());
+                    let alias =
+                        import.alias.as_ref().map_or_else(|| default_alias(&import.path.node), |a| a.node.clone());
                     modules.aliases.entry(*file).or_default().insert(alias, target);
                 } else {
                     let exported = modules.by_file.get(&target).cloned().unwrap_or_default();
@@ -150,10 +164,11 @@ fn missing_module(import: &ast::ImportDecl, target: &str) -> Diagnostic {
     let mut d = Diagnostic::error("E0111", import.path.span, format!("cannot find module `{}`", import.path.node))
         .with_span_label(format!("no file `{target}`"));
     if import.path.node.starts_with("std/") {
-        let modules: Vec<&str> =
-            STDLIB.iter().map(|(n, _)| n.trim_end_matches(".mesh")).collect();
+        let modules: Vec<&str> = STDLIB.iter().map(|(n, _)| n.trim_end_matches(".mesh")).collect();
         match did_you_mean(&import.path.node, modules.iter().copied()) {
-            Some(near) => d = d.with_suggestion(import.path.span, format!("\"{near}\""), format!("did you mean `{near}`?")),
+            Some(near) => {
+                d = d.with_suggestion(import.path.span, format!("\"{near}\""), format!("did you mean `{near}`?"))
+            }
             None => d = d.with_note(format!("the standard library has: {}", modules.join(", "))),
         }
     } else if !target.ends_with(".mesh") {
@@ -162,6 +177,9 @@ fn missing_module(import: &ast::ImportDecl, target: &str) -> Diagnostic {
     d
 }
 
+/// The imports followed from one file: `(imported file, the import's span)`.
+type ImportPath = Vec<(FileId, Span)>;
+
 /// Reports each import that closes a cycle, with the other imports of the cycle as labels.
 fn report_cycles(sources: &Sources, edges: &HashMap<FileId, Vec<(FileId, Span)>>, diagnostics: &mut Vec<Diagnostic>) {
     let mut files: Vec<FileId> = edges.keys().copied().collect();
@@ -169,7 +187,7 @@ fn report_cycles(sources: &Sources, edges: &HashMap<FileId, Vec<(FileId, Span)>>
     let mut reported: Vec<Span> = Vec::new();
     for start in files {
         // Depth-first search for a path back to `start`.
-        let mut stack: Vec<(FileId, usize, Vec<(FileId, Span)>)> = vec![(start, 0, Vec::new())];
+        let mut stack: Vec<(FileId, usize, ImportPath)> = vec![(start, 0, Vec::new())];
         let mut visited: Vec<FileId> = Vec::new();
         while let Some((file, next, path)) = stack.pop() {
             let out = edges.get(&file).map(Vec::as_slice).unwrap_or_default();
@@ -192,7 +210,9 @@ fn report_cycles(sources: &Sources, edges: &HashMap<FileId, Vec<(FileId, Span)>>
                         for (_, span) in &path[..path.len() - 1] {
                             d = d.with_label(*span, "imported here");
                         }
-                        diagnostics.push(d.with_note("modules cannot import each other in a circle; move what both need into a third module"));
+                        diagnostics.push(d.with_note(
+                            "modules cannot import each other in a circle; move what both need into a third module",
+                        ));
                     }
                 } else if !visited.contains(&target) {
                     visited.push(target);

@@ -477,10 +477,13 @@ fn word_of(mode: MtlsMode) -> &'static str {
 /// A policy with its presets' statements: its own mTLS mode wins over a preset's, rules add up.
 fn with_presets(decl: &ast::PolicyDecl, presets: &[ast::PresetBody]) -> ast::PolicyDecl {
     let mut merged = decl.clone();
-    for body in presets {
-        let own_mode = merged.mtls.iter().any(|m| m.port.is_none());
-        merged.mtls.extend(body.mtls.iter().filter(|m| m.port.is_some() || !own_mode).cloned());
+    // A later `use` wins over an earlier one, as in every other declaration.
+    for body in presets.iter().rev() {
+        let has_mode = merged.mtls.iter().any(|m| m.port.is_none());
+        merged.mtls.extend(body.mtls.iter().filter(|m| m.port.is_some() || !has_mode).cloned());
         merged.default_deny = merged.default_deny.or(body.default_deny);
+    }
+    for body in presets {
         merged.rules.extend(body.rules.iter().cloned());
     }
     merged

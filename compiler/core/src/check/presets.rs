@@ -47,7 +47,9 @@ impl<'a> Checker<'a> {
                 match did_you_mean(&u.preset.node, candidates.iter().map(String::as_str)) {
                     Some(near) => d = d.with_suggestion(u.preset.span, near, format!("did you mean `{near}`?")),
                     None if candidates.is_empty() => {
-                        d = d.with_note("no preset is visible here; `import \"std/resilience\"` brings the standard ones")
+                        d = d.with_note(
+                            "no preset is visible here; `import \"std/resilience\"` brings the standard ones",
+                        )
                     }
                     None => d = d.with_note(format!("visible presets: {}", candidates.join(", "))),
                 }
@@ -74,9 +76,13 @@ impl<'a> Checker<'a> {
         for (family, span) in &body.statements {
             if !allowed.contains(family) {
                 self.report(
-                    Diagnostic::error("E0307", u.preset.span, format!("preset `{short}` sets a {} that {context} cannot take", family.describe()))
-                        .with_span_label(format!("used in {context} here"))
-                        .with_label(*span, "this statement of the preset"),
+                    Diagnostic::error(
+                        "E0307",
+                        u.preset.span,
+                        format!("preset `{short}` sets a {} that {context} cannot take", family.describe()),
+                    )
+                    .with_span_label(format!("used in {context} here"))
+                    .with_label(*span, "this statement of the preset"),
                 );
             }
         }
@@ -157,9 +163,13 @@ impl<'a> Checker<'a> {
                 if !self.argument_fits(&arg.value, &ty.node) {
                     let found = shape(&arg.value.kind);
                     self.report(
-                        Diagnostic::error("E0201", arg.value.span, format!("`{}` expects a {}, found {found}", param.name.node, ty.node))
-                            .with_span_label(format!("this is {found}"))
-                            .with_label(param.span, "the parameter"),
+                        Diagnostic::error(
+                            "E0201",
+                            arg.value.span,
+                            format!("`{}` expects a {}, found {found}", param.name.node, ty.node),
+                        )
+                        .with_span_label(format!("this is {found}"))
+                        .with_label(param.span, "the parameter"),
                     );
                     ok = false;
                     continue;
@@ -226,7 +236,9 @@ fn value(v: &Value, b: &Bindings) -> Value {
                         let arg = &b[&name.node];
                         match (&arg.kind, literal_text(arg)) {
                             (ValueKind::Str(inner), _) => parts.extend(inner.parts.iter().cloned()),
-                            (ValueKind::Var(var), _) => parts.push(StrPart::Interp(Spanned::new(var.clone(), arg.span))),
+                            (ValueKind::Var(var), _) => {
+                                parts.push(StrPart::Interp(Spanned::new(var.clone(), arg.span)))
+                            }
                             (_, Some(text)) => parts.push(StrPart::Text(text)),
                             (_, None) => parts.push(part.clone()),
                         }
@@ -301,7 +313,9 @@ pub(crate) fn rule_option(o: &RuleOption, b: &Bindings) -> RuleOption {
             span: f.span,
         }),
         RuleOption::Mirror(d, s) => RuleOption::Mirror(destination(d, b), *s),
-        RuleOption::Cors(items, s) => RuleOption::Cors(items.iter().map(|(k, v)| (k.clone(), values(v, b))).collect(), *s),
+        RuleOption::Cors(items, s) => {
+            RuleOption::Cors(items.iter().map(|(k, v)| (k.clone(), values(v, b))).collect(), *s)
+        }
         RuleOption::Headers(h) => RuleOption::Headers(HeaderEdit {
             side: h.side,
             op: match &h.op {
@@ -352,10 +366,18 @@ fn substitute_body(body: &PresetBody, b: &Bindings) -> PresetBody {
     PresetBody {
         policy: traffic_policy(&body.policy, b),
         options: body.options.iter().map(|o| rule_option(o, b)).collect(),
-        mtls: body.mtls.iter().map(|m| MtlsDecl { port: opt(&m.port, b), mode: value(&m.mode, b), span: m.span }).collect(),
+        mtls: body
+            .mtls
+            .iter()
+            .map(|m| MtlsDecl { port: opt(&m.port, b), mode: value(&m.mode, b), span: m.span })
+            .collect(),
         default_deny: body.default_deny,
         rules: body.rules.iter().map(|r| auth_rule(r, b)).collect(),
-        local: body.local.as_ref().map(|l| LocalLimit { rate: value(&l.rate, b), burst: opt(&l.burst, b), span: l.span }),
+        local: body.local.as_ref().map(|l| LocalLimit {
+            rate: value(&l.rate, b),
+            burst: opt(&l.burst, b),
+            span: l.span,
+        }),
         global: body.global.as_ref().map(|g| GlobalLimit {
             domain: opt(&g.domain, b),
             timeout: opt(&g.timeout, b),
@@ -376,7 +398,9 @@ fn substitute_body(body: &PresetBody, b: &Bindings) -> PresetBody {
             .map(|t| TagDecl {
                 value: match &t.value {
                     TagValue::Literal(v) => TagValue::Literal(value(v, b)),
-                    TagValue::Header { name, default } => TagValue::Header { name: value(name, b), default: opt(default, b) },
+                    TagValue::Header { name, default } => {
+                        TagValue::Header { name: value(name, b), default: opt(default, b) }
+                    }
                     TagValue::Environment { name, default } => {
                         TagValue::Environment { name: value(name, b), default: opt(default, b) }
                     }
@@ -385,7 +409,11 @@ fn substitute_body(body: &PresetBody, b: &Bindings) -> PresetBody {
             })
             .collect(),
         metrics: body.metrics.clone(),
-        access_logs: body.access_logs.iter().map(|l| AccessLogDecl { filter: opt(&l.filter, b), ..l.clone() }).collect(),
+        access_logs: body
+            .access_logs
+            .iter()
+            .map(|l| AccessLogDecl { filter: opt(&l.filter, b), ..l.clone() })
+            .collect(),
         uses: body
             .uses
             .iter()
@@ -422,16 +450,26 @@ pub(crate) fn merge_policy(own: &TrafficPolicyDecl, presets: &[PresetBody]) -> T
 }
 
 /// Route options from presets under the declaration's own: an option the declaration
-/// sets itself (by kind: `timeout`, `retry`, …) replaces the preset's.
+/// sets itself (by kind: `timeout`, `retry`, …) replaces the preset's, and a later `use`
+/// wins over an earlier one. Header edits add up, the declaration's applied last.
 pub(crate) fn merge_options(own: &[RuleOption], presets: &[PresetBody]) -> Vec<RuleOption> {
-    let mut merged: Vec<RuleOption> = own.to_vec();
+    let mut headers: Vec<RuleOption> = presets
+        .iter()
+        .flat_map(|body| body.options.iter())
+        .filter(|o| super::routes::option_kind(o) == "headers")
+        .cloned()
+        .collect();
+    let mut merged: Vec<RuleOption> =
+        own.iter().filter(|o| super::routes::option_kind(o) != "headers").cloned().collect();
     for body in presets.iter().rev() {
         for option in &body.options {
             let kind = super::routes::option_kind(option);
-            if kind == "headers" || !merged.iter().any(|o| super::routes::option_kind(o) == kind) {
+            if kind != "headers" && !merged.iter().any(|o| super::routes::option_kind(o) == kind) {
                 merged.push(option.clone());
             }
         }
     }
-    merged
+    headers.extend(own.iter().filter(|o| super::routes::option_kind(o) == "headers").cloned());
+    headers.extend(merged);
+    headers
 }

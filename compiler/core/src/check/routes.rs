@@ -255,7 +255,8 @@ impl<'a> Checker<'a> {
         // one matches everything): drop the rule so it cannot shadow later ones.
         let matches_failed = self.diagnostics.iter().filter(|d| d.is_error()).count() > errors_before;
         let presets = self.expand(&rule.uses, &[StatementFamily::RouteOption], "a rule");
-        let own = self.options(&merge_options(&rule.options, &presets));
+        let own_options = merge_options(&rule.options, &presets);
+        let own = self.options(&own_options);
         let service_defaults = match &rule.action {
             Action::Forward(destinations) => destinations
                 .first()
@@ -271,19 +272,25 @@ impl<'a> Checker<'a> {
             return None;
         }
         if !forward {
-            for option in &rule.options {
+            for option in &own_options {
                 if matches!(
                     option,
                     RuleOption::Fault(_) | RuleOption::Rewrite(_) | RuleOption::Mirror(..) | RuleOption::Retry(_)
                 ) {
-                    self.report(
-                        Diagnostic::error(
+                    let at = option.span();
+                    let from_preset = at.file != rule.span.file || at.start < rule.span.start || at.end > rule.span.end;
+                    let d = match rule.uses.first() {
+                        Some(used) if from_preset => Diagnostic::error(
                             "E0406",
-                            option.span(),
-                            "this option only applies to rules that forward with `->`",
+                            used.span,
+                            "this preset sets an option that only applies to rules that forward with `->`",
                         )
-                        .with_span_label("a redirect or a direct response never reaches a service"),
-                    );
+                        .with_span_label("a redirect or a direct response never reaches a service")
+                        .with_label(at, "the option"),
+                        _ => Diagnostic::error("E0406", at, "this option only applies to rules that forward with `->`")
+                            .with_span_label("a redirect or a direct response never reaches a service"),
+                    };
+                    self.report(d);
                 }
             }
         }
@@ -318,12 +325,22 @@ impl<'a> Checker<'a> {
             if let Some(per_try) = r.per_try {
                 let needed = per_try.millis().saturating_mul(r.attempts + 1);
                 if r.attempts > 0 && needed > t.millis() {
-                    let w =
-                        Diagnostic::warning("W0102", *r_span, format!("the first try and {} retries of {per_try} need {}, but the route times out after {t}", r.attempts, model::Duration(needed)))
-                            .with_span_label("retries cut short by the timeout")
-                            .with_label(*t_span, "route timeout")
-                            .with_note("the route timeout bounds the whole request, retries included; raise it or lower the retries");
-                    let inherited = r_span.file != rule.span.file || r_span.start < rule.span.start || r_span.end > rule.span.end;
+                    let w = Diagnostic::warning(
+                        "W0102",
+                        *r_span,
+                        format!(
+                            "the first try and {} retries of {per_try} need {}, but the route times out after {t}",
+                            r.attempts,
+                            model::Duration(needed)
+                        ),
+                    )
+                    .with_span_label("retries cut short by the timeout")
+                    .with_label(*t_span, "route timeout")
+                    .with_note(
+                        "the route timeout bounds the whole request, retries included; raise it or lower the retries",
+                    );
+                    let inherited =
+                        r_span.file != rule.span.file || r_span.start < rule.span.start || r_span.end > rule.span.end;
                     self.report(if inherited { w.with_label(rule.match_span, "in this rule") } else { w });
                 }
             }
@@ -675,7 +692,12 @@ impl<'a> Checker<'a> {
     }
 
     /// The port a destination names, or the owner's only port.
-    pub(crate) fn destination_port(&mut self, owner: &ast::Name, declared: &[ast::PortDecl], d: &ast::Destination) -> Option<model::Port> {
+    pub(crate) fn destination_port(
+        &mut self,
+        owner: &ast::Name,
+        declared: &[ast::PortDecl],
+        d: &ast::Destination,
+    ) -> Option<model::Port> {
         let ports = self.ports(declared, owner);
         if ports.len() < declared.len() {
             return None; // a port declaration has an error, already reported
@@ -688,14 +710,18 @@ impl<'a> Checker<'a> {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
                     let version = d.version.as_ref().map(|v| format!("@{}", v.node)).unwrap_or_default();
                     self.report(
-                        Diagnostic::error("E0401", d.target.span, format!("`{}` has several ports; say which one", owner.node))
-                            .with_span_label("which port?")
-                            .with_note(format!("its ports: {}", names.join(", ")))
-                            .with_suggestion(
-                                d.target.span.to(d.version.as_ref().map_or(d.target.span, |v| v.span)),
-                                format!("{}{version}:{}", owner.node, first.name),
-                                format!("e.g. `:{}`", first.name),
-                            ),
+                        Diagnostic::error(
+                            "E0401",
+                            d.target.span,
+                            format!("`{}` has several ports; say which one", owner.node),
+                        )
+                        .with_span_label("which port?")
+                        .with_note(format!("its ports: {}", names.join(", ")))
+                        .with_suggestion(
+                            d.target.span.to(d.version.as_ref().map_or(d.target.span, |v| v.span)),
+                            format!("{}{version}:{}", owner.node, first.name),
+                            format!("e.g. `:{}`", first.name),
+                        ),
                     );
                     None
                 }
@@ -944,7 +970,9 @@ impl<'a> Checker<'a> {
                     Diagnostic::error("E0410", span, format!("SNI host `{sni}` is not one of the route's hosts"))
                         .with_span_label("not covered by `hosts`")
                         .with_note(format!("the route's hosts: {}", list(hosts)))
-                        .with_note("add it to the route's `hosts` (a wildcard like `*.example.com` covers its subdomains)"),
+                        .with_note(
+                            "add it to the route's `hosts` (a wildcard like `*.example.com` covers its subdomains)",
+                        ),
                 );
             }
         }
@@ -979,8 +1007,9 @@ impl<'a> Checker<'a> {
                 (_, Some(p)) => format!("a `tcp {p}` server"),
                 _ => "a `tcp` server".to_string(),
             };
-            let mut d = Diagnostic::error("E0307", rule.match_span, format!("no gateway this route is bound to has {wanted}"))
-                .with_span_label("Istio would never apply this rule at the gateway");
+            let mut d =
+                Diagnostic::error("E0307", rule.match_span, format!("no gateway this route is bound to has {wanted}"))
+                    .with_span_label("Istio would never apply this rule at the gateway");
             for g in bound {
                 d = d.with_label(g.name.span, "bound gateway");
             }
@@ -1027,9 +1056,10 @@ impl<'a> Checker<'a> {
     }
 
     fn no_http_options(&mut self, rule: &ast::RouteRule) {
-        if let Some(option) = rule.options.first() {
+        let first = rule.options.first().map(|o| o.span()).into_iter().chain(rule.uses.first().map(|u| u.span)).min();
+        if let Some(span) = first {
             self.report(
-                Diagnostic::error("E0408", option.span(), "TLS and TCP rules take no HTTP options")
+                Diagnostic::error("E0408", span, "TLS and TCP rules take no HTTP options")
                     .with_span_label("retries, timeouts, faults, mirrors, CORS and headers need HTTP"),
             );
         }
@@ -1073,7 +1103,10 @@ impl<'a> Checker<'a> {
                         Diagnostic::error(
                             "E0407",
                             here,
-                            format!("route `{}` and the egress route of `{}` both route `{host}` inside the mesh", route.name, external.name),
+                            format!(
+                                "route `{}` and the egress route of `{}` both route `{host}` inside the mesh",
+                                route.name, external.name
+                            ),
                         )
                         .with_span_label("second route for this host")
                         .with_label(there, "this sends the host's traffic to the egress gateway")
@@ -1167,7 +1200,7 @@ fn shadows(earlier: &model::HttpRule, later: &model::HttpRule) -> bool {
     if later.matches.is_empty() {
         // `any` after `prefix "/"` (with nothing else tested) never matches either.
         let universal = HttpMatch { uri: Some(StringMatch::Prefix("/".to_string())), ..HttpMatch::default() };
-        return earlier.matches.iter().any(|e| *e == universal);
+        return earlier.matches.contains(&universal);
     }
     later.matches.iter().all(|l| earlier.matches.iter().any(|e| match_covers(e, l)))
 }

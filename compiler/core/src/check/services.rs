@@ -395,7 +395,27 @@ impl<'a> Checker<'a> {
                 model::EgressKind::Tcp => *protocol == ast::ServerProtocol::Tcp,
             });
             match server {
-                Some((_, gateway_port, _)) => legs.push(model::EgressLeg { port: port.number, gateway_port: *gateway_port, kind }),
+                Some((_, gateway_port, _)) => {
+                    if kind == model::EgressKind::Tcp {
+                        let key = (gateway.name.node.clone(), *gateway_port);
+                        if let Some(first) = self.egress_tcp_ports.get(&key).copied().filter(|first| *first != via.span)
+                        {
+                            self.report(
+                                Diagnostic::error(
+                                    "E0307",
+                                    via.span,
+                                    format!("two externals leave through the `tcp {gateway_port}` server of `{}`", via.node),
+                                )
+                                .with_span_label("the gateway could not tell this external's traffic from the other's")
+                                .with_label(first, "the other external")
+                                .with_note("plain TCP has no host name to route by: give each TCP external its own `tcp` server port"),
+                            );
+                            return None;
+                        }
+                        self.egress_tcp_ports.insert(key, via.span);
+                    }
+                    legs.push(model::EgressLeg { port: port.number, gateway_port: *gateway_port, kind })
+                }
                 None => {
                     let wanted = match kind {
                         model::EgressKind::Tls => "`tls <port> passthrough`",

@@ -43,9 +43,13 @@ impl<'a> Checker<'a> {
         for i in &decl.ingress {
             if let Some((_, first)) = seen_ingress.iter().find(|(name, _)| *name == i.port.node) {
                 self.report(
-                    Diagnostic::error("E0301", i.port.span, format!("port `{}` has two ingress listeners", i.port.node))
-                        .with_span_label("second listener")
-                        .with_label(*first, "first one"),
+                    Diagnostic::error(
+                        "E0301",
+                        i.port.span,
+                        format!("port `{}` has two ingress listeners", i.port.node),
+                    )
+                    .with_span_label("second listener")
+                    .with_label(*first, "first one"),
                 );
                 continue;
             }
@@ -103,7 +107,10 @@ impl<'a> Checker<'a> {
                 _ => continue,
             };
             if let Some(port) = declared.into_iter().find(|p| p.number == number) {
-                return model::Port { name: format!("{}-{number}", port.name.split('-').next().unwrap_or("tcp")), ..port };
+                return model::Port {
+                    name: format!("{}-{number}", port.name.split('-').next().unwrap_or("tcp")),
+                    ..port
+                };
             }
         }
         model::Port { name: format!("tcp-{number}"), number, protocol: Protocol::Tcp }

@@ -90,7 +90,9 @@ impl<'a> Checker<'a> {
         }
         let mut metrics = Vec::new();
         for m in &decl.metrics {
-            if self.provider_ref(m, &[ProviderKind::Prometheus], "metrics", &["prometheus"]) {
+            if self.provider_ref(m, &[ProviderKind::Prometheus], "metrics", &["prometheus"])
+                && !metrics.contains(&m.node)
+            {
                 metrics.push(m.node.clone());
             }
         }

@@ -19,9 +19,12 @@ impl<'a> Checker<'a> {
         for decl in &self.decls.templates {
             let Some(rendered) = self.render(decl, &context) else { continue };
             for object in self.read_back(decl, &rendered) {
-                let same = objects.iter().find(|o| o.kind == object.kind && o.namespace == object.namespace && o.name == object.name);
+                let same = objects
+                    .iter()
+                    .find(|o| o.kind == object.kind && o.namespace == object.namespace && o.name == object.name);
                 if let Some(first) = same {
-                    let (kind, name, first_file) = (object.kind.clone(), object.name.clone(), first.origin.file.clone());
+                    let (kind, name, first_file) =
+                        (object.kind.clone(), object.name.clone(), first.origin.file.clone());
                     self.report(
                         Diagnostic::error("E0301", decl.name.span, format!("two templates render {kind} `{name}`"))
                             .with_span_label("this template renders it again")
@@ -72,13 +75,30 @@ impl<'a> Checker<'a> {
                 .collect::<Vec<_>>(),
             "providers": mesh.providers.iter().map(|p| {
                 let (host, port) = p.address.rsplit_once(':').unwrap_or((p.address.as_str(), ""));
-                json!({"name": p.name, "address": p.address, "host": host, "port": port.parse::<u32>().ok(),
-                       "kind": format!("{:?}", p.kind).to_lowercase()})
+                let kind = match p.kind {
+                    model::ProviderKind::Zipkin => "zipkin",
+                    model::ProviderKind::Opentelemetry => "opentelemetry",
+                    model::ProviderKind::Skywalking => "skywalking",
+                    model::ProviderKind::Datadog => "datadog",
+                    model::ProviderKind::Prometheus => "prometheus",
+                    model::ProviderKind::EnvoyFileAccessLog => "envoy_file_access_log",
+                };
+                json!({"name": p.name, "address": p.address, "host": host, "port": port.parse::<u32>().ok(), "kind": kind})
             }).collect::<Vec<_>>(),
         })
     }
 
     fn render(&mut self, decl: &ast::TemplateDecl, context: &Value) -> Option<String> {
+        // The file is loaded before analysis, so its path cannot depend on the environment.
+        let plain = matches!(&decl.path.kind, ast::ValueKind::Str(s) if s.as_plain().is_some());
+        if !plain {
+            self.report(
+                Diagnostic::error("E0201", decl.path.span, "a template path is a plain string")
+                    .with_span_label("no `$value` or `${…}` here")
+                    .with_note("to vary a template by environment, branch inside it on `env` or `values`"),
+            );
+            return None;
+        }
         let path = self.string(&decl.path)?;
         let declaring = self.sources.get(decl.span.file).name.clone();
         let name = crate::modules::join(&declaring, &path);
@@ -158,16 +178,26 @@ impl<'a> Checker<'a> {
         let (api_version, kind, name) = (field(&["apiVersion"]), field(&["kind"]), field(&["metadata", "name"]));
         let (Some(api_version), Some(kind), Some(name)) = (api_version, kind, name) else {
             self.report(
-                Diagnostic::error("E0703", decl.name.span, format!("document {} of template `{}` is not a Kubernetes object", index + 1, decl.name.node))
-                    .with_span_label("rendered without `apiVersion`, `kind` or `metadata.name`")
-                    .with_note("every document a template renders needs `apiVersion`, `kind` and `metadata.name` (strings)"),
+                Diagnostic::error(
+                    "E0703",
+                    decl.name.span,
+                    format!("document {} of template `{}` is not a Kubernetes object", index + 1, decl.name.node),
+                )
+                .with_span_label("rendered without `apiVersion`, `kind` or `metadata.name`")
+                .with_note(
+                    "every document a template renders needs `apiVersion`, `kind` and `metadata.name` (strings)",
+                ),
             );
             return None;
         };
         if let Err(why) = check_object_name(&name) {
             self.report(
-                Diagnostic::error("E0703", decl.name.span, format!("{kind} `{name}` rendered by template `{}` has an invalid name", decl.name.node))
-                    .with_span_label(why),
+                Diagnostic::error(
+                    "E0703",
+                    decl.name.span,
+                    format!("{kind} `{name}` rendered by template `{}` has an invalid name", decl.name.node),
+                )
+                .with_span_label(why),
             );
             return None;
         }
@@ -175,17 +205,31 @@ impl<'a> Checker<'a> {
             Known::NotIstio => {}
             Known::UnknownKind { served } => {
                 self.report(
-                    Diagnostic::error("E0703", decl.name.span, format!("template `{}` renders `{api_version}` {kind}, which Istio does not serve", decl.name.node))
-                        .with_span_label("no such Istio kind")
-                        .with_note(format!("served: {}", served.join(", "))),
+                    Diagnostic::error(
+                        "E0703",
+                        decl.name.span,
+                        format!(
+                            "template `{}` renders `{api_version}` {kind}, which Istio does not serve",
+                            decl.name.node
+                        ),
+                    )
+                    .with_span_label("no such Istio kind")
+                    .with_note(format!("served: {}", served.join(", "))),
                 );
                 return None;
             }
             Known::Schema(schema) => {
                 let problems = schema::validate(schema, &value);
                 if let Some(first) = problems.first() {
-                    let mut d = Diagnostic::error("E0704", decl.name.span, format!("{kind} `{name}` rendered by template `{}` does not fit Istio's schema: {first}", decl.name.node))
-                        .with_span_label(format!("in environment `{}`", self.env.name));
+                    let mut d = Diagnostic::error(
+                        "E0704",
+                        decl.name.span,
+                        format!(
+                            "{kind} `{name}` rendered by template `{}` does not fit Istio's schema: {first}",
+                            decl.name.node
+                        ),
+                    )
+                    .with_span_label(format!("in environment `{}`", self.env.name));
                     for more in problems.iter().skip(1).take(9) {
                         d = d.with_note(more.clone());
                     }

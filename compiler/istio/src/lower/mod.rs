@@ -78,7 +78,7 @@ fn files(mesh: &Mesh, resources: &[Resource]) -> Vec<OutputFile> {
     // An IstioOperator is input for `istioctl install`, not an object the API server takes:
     // it is written beside the others but kept out of `kubectl apply -k`.
     let for_istioctl: Vec<String> =
-        mesh.raw.iter().filter(|r| r.api_version.starts_with("install.istio.io/")).map(|r| raw_path(r)).collect();
+        mesh.raw.iter().filter(|r| r.api_version.starts_with("install.istio.io/")).map(raw_path).collect();
     let kustomization = Kustomization {
         name: format!("{}-{}", mesh.name, mesh.env),
         resources: files.iter().map(|f| f.path.clone()).filter(|p| !for_istioctl.contains(p)).collect(),
@@ -98,7 +98,8 @@ fn raw_file(mesh: &Mesh, raw: &model::RawObject) -> OutputFile {
         }
         let annotations = metadata.entry("annotations").or_insert_with(|| serde_json::json!({}));
         if let Some(annotations) = annotations.as_object_mut() {
-            annotations.insert(SOURCE_ANNOTATION.to_string(), format!("{}:{}", raw.origin.file, raw.origin.line).into());
+            annotations
+                .insert(SOURCE_ANNOTATION.to_string(), format!("{}:{}", raw.origin.file, raw.origin.line).into());
         }
     }
     OutputFile { path: raw_path(raw), contents: yaml::to_yaml(&value) }

@@ -195,7 +195,11 @@ fn egress_route(external: &model::External, egress: &model::EgressRoute) -> vs::
                 }),
                 model::EgressKind::Http => spec.http.push(vs::HttpRoute {
                     r#match: vec![vs::HttpMatchRequest { gateways, port: Some(match_port), ..Default::default() }],
-                    route: vec![vs::HttpRouteDestination { destination: to(host, dest_port).destination, weight: None, headers: None }],
+                    route: vec![vs::HttpRouteDestination {
+                        destination: to(host, dest_port).destination,
+                        weight: None,
+                        headers: None,
+                    }],
                     ..Default::default()
                 }),
             }

@@ -97,7 +97,9 @@ pub(crate) fn lower(out: &mut Emitter<'_>) {
                     to: if except.is_empty() {
                         Vec::new()
                     } else {
-                        vec![ap::RuleTo { operation: ap::Operation { not_paths: except.clone(), ..Default::default() } }]
+                        vec![ap::RuleTo {
+                            operation: ap::Operation { not_paths: except.clone(), ..Default::default() },
+                        }]
                     },
                     ..Default::default()
                 }];
