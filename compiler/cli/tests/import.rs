@@ -73,6 +73,12 @@ fn keeps_what_the_language_cannot_express_verbatim() {
     );
     let kept = fs::read_to_string(dir.path().join("mesh/unsupported/virtualservice-named-routes.yaml")).expect("kept");
     assert!(kept.contains("  - name: primary\n"), "{kept}");
+    // The program declares it as a template: `meshc build` writes it with the rest.
+    let build = meshc(dir.path(), &["build", "mesh", "--out", "out"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let built =
+        fs::read_to_string(dir.path().join("out/default/shop/virtualservice-named-routes.yaml")).expect("built");
+    assert!(built.contains("  - name: primary\n") && built.contains("app.kubernetes.io/managed-by: meshc"), "{built}");
     // `--deny-warnings` turns the warnings into a failure, and nothing is written.
     let strict = meshc(dir.path(), &["--deny-warnings", "import", "unsupported.yaml", "-o", "strict"]);
     assert_eq!(strict.code, 1, "{}", strict.stderr);

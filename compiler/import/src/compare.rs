@@ -86,6 +86,59 @@ pub const BOOKKEEPING_ANNOTATIONS: &[&str] = &[
     "argocd.argoproj.io/tracking-id",
 ];
 
+/// `metadata` fields the API server sets: they describe a stored object, not its
+/// configuration (and applying them back would conflict).
+pub const SERVER_FIELDS: &[&str] = &[
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
+];
+
+/// An object kept verbatim, for comparison with what its template makes meshc write:
+/// everything but `status`, the fields the API server sets and the deployment bookkeeping.
+pub fn normalise_verbatim(object: &Value, namespace: &str) -> Value {
+    let mut out = without_server_fields(object);
+    if let Some(Value::Object(metadata)) = out.get_mut("metadata") {
+        metadata.remove("namespace");
+        if !namespace.is_empty() {
+            metadata.insert("namespace".into(), Value::String(namespace.to_string()));
+        }
+        for (field, drop) in [("labels", BOOKKEEPING_LABELS), ("annotations", BOOKKEEPING_ANNOTATIONS)] {
+            if let Some(Value::Object(map)) = metadata.get_mut(field) {
+                map.retain(|k, _| !drop.contains(&k.as_str()));
+            }
+            if metadata.get(field).and_then(Value::as_object).is_some_and(Map::is_empty) {
+                metadata.remove(field);
+            }
+        }
+    }
+    out
+}
+
+/// The object without `status` and the `metadata` fields the API server sets (and
+/// kubectl's record of the last apply).
+pub fn without_server_fields(object: &Value) -> Value {
+    let mut out = object.clone();
+    if let Value::Object(map) = &mut out {
+        map.remove("status");
+        if let Some(Value::Object(metadata)) = map.get_mut("metadata") {
+            metadata.retain(|k, _| !SERVER_FIELDS.contains(&k.as_str()));
+            if let Some(Value::Object(annotations)) = metadata.get_mut("annotations") {
+                annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+            }
+            if metadata.get("annotations").and_then(Value::as_object).is_some_and(Map::is_empty) {
+                metadata.remove("annotations");
+            }
+        }
+    }
+    out
+}
+
 /// The object reduced to what Istio acts on: `metadata.namespace`, labels, annotations and
 /// `spec`, normalised for its kind. `namespace` is where the object lives.
 pub fn normalise(kind: &str, object: &Value, namespace: &str) -> Value {

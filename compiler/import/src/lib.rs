@@ -8,19 +8,22 @@
 //! 2. [`lift::lift`]: objects → `.mesh` declarations ([`program`]).
 //! 3. The program is checked by `meshc_core::analyze` and lowered by `meshc_istio::emit`,
 //!    and every object meshc writes is compared with the input object it stands for
-//!    ([`compare`]). An object the language cannot express — the lifter says why, the
-//!    checker rejects its declaration, or meshc would write something else — is kept
-//!    verbatim instead, with a warning naming the field, and the program is lifted again
-//!    without it, until everything left round-trips exactly.
+//!    ([`round_trip`], [`compare`]). An object the language cannot express — the lifter
+//!    says why, the checker rejects its declaration, or meshc would write something else —
+//!    is kept verbatim instead ([`kept`]: the language's escape hatch, a `template` that
+//!    writes the object as it was), with a warning naming the field, and the program is
+//!    lifted again without it, until everything round-trips exactly.
 //!
 //! [`verify`] repeats step 3 on the files as written, for `meshc import --verify`.
 
 pub mod codes;
 pub mod compare;
+pub mod kept;
 pub mod lift;
 pub mod objects;
 pub mod paths;
 pub mod program;
+mod round_trip;
 pub mod schema;
 mod verify;
 pub mod yaml;
@@ -28,21 +31,11 @@ pub mod yaml;
 use std::collections::{BTreeMap, BTreeSet};
 
 use meshc_core::{Diagnostic, Sources};
-use serde_json::Value;
 
+pub use kept::Verbatim;
 pub use lift::{Cannot, Identity};
 use objects::{ObjId, Object};
 pub use verify::{verify, ObjectReport, Verification};
-
-/// An object kept as it was written, in `unsupported/`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Verbatim {
-    pub object: ObjId,
-    /// Relative to the output directory: `unsupported/virtualservice-api.yaml`.
-    pub path: String,
-    pub text: String,
-    pub why: Cannot,
-}
 
 /// Everything one import found and produced.
 #[derive(Debug, Default)]
@@ -115,136 +108,38 @@ pub fn import(sources: &Sources) -> Import {
     let hints = lift::hints::read(&read.other);
     let objects = read.istio;
     let mut fallen: BTreeMap<ObjId, Cannot> = BTreeMap::new();
-    // Every round either finishes or keeps at least one more object verbatim.
-    for _ in 0..=objects.len() + 1 {
+    let mut plain: BTreeSet<ObjId> = BTreeSet::new();
+    // Every round either finishes or keeps one more object verbatim (or one more verbatim
+    // object out of templates), so this many rounds always reach the end.
+    for _ in 0..=2 * objects.len() + 1 {
         let keys: BTreeSet<ObjId> = fallen.keys().copied().collect();
-        let lifted = lift::lift(&objects, &hints, &keys);
+        let mut lifted = lift::lift(&objects, &hints, &keys);
         if !lifted.unsupported.is_empty() {
             for (id, why) in lifted.unsupported {
                 fallen.entry(id).or_insert(why);
             }
             continue;
         }
-        match round_trip(&objects, &lifted) {
+        let kept = kept::files(sources, &objects, &fallen, &plain);
+        lifted.program.decls.extend(kept::declarations(&kept));
+        match round_trip::run(&objects, &lifted, &kept) {
             Ok(changed) => {
-                finish(&mut out, sources, &objects, lifted, &fallen, changed);
+                finish(&mut out, sources, &objects, lifted, kept, changed);
                 out.objects = objects;
                 return out;
             }
-            Err(found) => {
-                let before = fallen.len();
-                for (id, why) in found {
+            Err(failed) => {
+                for (id, why) in failed.objects {
                     fallen.entry(id).or_insert(why);
                 }
-                if fallen.len() == before {
-                    // Nothing left to blame: keep everything verbatim rather than loop.
-                    for id in 0..objects.len() {
-                        fallen.entry(id).or_insert_with(|| lift::cannot("", "the import could not express it"));
-                    }
-                }
+                plain.extend(failed.plain);
             }
         }
     }
+    // Unreachable in practice (see the bound above); if it is reached, nothing is written
+    // rather than something unproven.
     out.objects = objects;
     out
-}
-
-/// The differences of each object imported as a construct that changes it.
-type Changed = BTreeMap<ObjId, Vec<compare::Difference>>;
-
-/// Checks the lifted program and compares what meshc writes with the input; the objects
-/// that do not come back unchanged, and why.
-fn round_trip(objects: &[Object], lifted: &lift::Lifted) -> Result<Changed, Vec<(ObjId, Cannot)>> {
-    let (printed, decls) = lifted.program.print();
-    let mut sources = Sources::new();
-    sources.add("import.mesh", printed.text.clone());
-    let analysis = meshc_core::analyze(&sources);
-    let mut failed: Vec<(ObjId, Cannot)> = Vec::new();
-    let mut changed = Changed::new();
-    for error in analysis.diagnostics.iter().filter(|d| d.is_error()) {
-        let at = error.span.start as usize;
-        if let Some(i) = printed.ranges.iter().position(|r| r.contains(&at)) {
-            let line = printed.text[printed.ranges[i].clone()]
-                .lines()
-                .nth(printed.text[printed.ranges[i].start..at].matches('\n').count())
-                .unwrap_or_default()
-                .trim();
-            for &id in &decls[i].objects {
-                failed.push((id, lift::cannot("", format!("meshc rejects `{line}`: {}", error.message))));
-            }
-        }
-    }
-    if !analysis.diagnostics.iter().any(Diagnostic::is_error) {
-        let emitted = emitted(&analysis);
-        for (&id, identity) in &lifted.expected {
-            let differences = compare_object(&objects[id], &lifted.namespace, emitted.get(identity));
-            if lifted.approximate.contains(&id) {
-                changed.insert(id, differences);
-                continue;
-            }
-            if let Some(first) = differences.first() {
-                let mut why = first.outcome();
-                if differences.len() > 1 {
-                    let rest: Vec<String> = differences[1..].iter().map(compare::Difference::describe).collect();
-                    why.push_str(&format!("; and {}", rest.join("; ")));
-                }
-                failed.push((id, lift::cannot(first.path.clone(), why)));
-            }
-        }
-    } else if failed.is_empty() {
-        return Err(Vec::new());
-    }
-    if failed.is_empty() {
-        Ok(changed)
-    } else {
-        Err(failed)
-    }
-}
-
-/// What meshc writes for a checked program, by identity, as JSON read back from its YAML.
-pub(crate) fn emitted(analysis: &meshc_core::Analysis) -> BTreeMap<Identity, Value> {
-    let mut out = BTreeMap::new();
-    // One environment: an imported program declares none, so it has only `default`.
-    if let Some(env) = meshc_istio::emit(analysis, &[]).into_iter().next() {
-        for file in env.files {
-            if file.path == "kustomization.yaml" {
-                continue;
-            }
-            let (documents, _) = yaml::read(meshc_core::FileId(0), &file.contents);
-            for document in documents {
-                let json = document.root.to_json();
-                let field = |key: &str| json.pointer(key).and_then(Value::as_str).unwrap_or_default().to_string();
-                let identity = Identity {
-                    kind: field("/kind"),
-                    namespace: field("/metadata/namespace"),
-                    name: field("/metadata/name"),
-                };
-                out.insert(identity, json);
-            }
-        }
-    }
-    out
-}
-
-/// The differences between an input object and what meshc writes for it.
-pub(crate) fn compare_object(
-    object: &Object,
-    mesh_namespace: &str,
-    emitted: Option<&Value>,
-) -> Vec<compare::Difference> {
-    let namespace = object.namespace.clone().unwrap_or_else(|| mesh_namespace.to_string());
-    let input = compare::normalise(&object.kind, &object.root.to_json(), &namespace);
-    let Some(emitted) = emitted else {
-        return vec![compare::Difference {
-            path: String::new(),
-            input: Some(Value::String(object.label())),
-            output: None,
-        }];
-    };
-    let emitted_ns = emitted.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string();
-    let mut output = compare::normalise(&object.kind, emitted, &emitted_ns);
-    compare::drop_unasked_ports(&input, &mut output);
-    compare::diff(&input, &output)
 }
 
 fn finish(
@@ -252,35 +147,13 @@ fn finish(
     sources: &Sources,
     objects: &[Object],
     lifted: lift::Lifted,
-    fallen: &BTreeMap<ObjId, Cannot>,
-    changed: Changed,
+    kept: Vec<Verbatim>,
+    changed: round_trip::Changed,
 ) {
     out.namespace = lifted.namespace.clone();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for (&id, why) in fallen {
-        let object = &objects[id];
-        let kind = object.kind.to_ascii_lowercase();
-        // Objects of one kind and name in several namespaces (or given twice) get distinct files.
-        let ns = object.namespace.clone().unwrap_or_default();
-        let mut path = format!("unsupported/{kind}-{}.yaml", object.name);
-        let mut n = 1;
-        while !used.insert(path.clone()) {
-            n += 1;
-            path = if n == 2 && !ns.is_empty() {
-                format!("unsupported/{kind}-{ns}-{}.yaml", object.name)
-            } else {
-                format!("unsupported/{kind}-{}-{n}.yaml", object.name)
-            };
-        }
-        let source = sources.get(object.file);
-        let (line, column) = sources.line_col(object.file, object.span.start as usize);
-        let body = dedent(source.text.get(object.span.range()).unwrap_or_default().trim_end(), column - 1);
-        let field = if why.path.is_empty() { String::new() } else { format!("`{}`: ", why.path) };
-        let text = format!(
-            "# Kept verbatim by `meshc import` (from {}:{line}): {field}{}\n{body}\n",
-            source.name,
-            one_line(&why.reason)
-        );
+    for verbatim in &kept {
+        let object = &objects[verbatim.object];
+        let why = &verbatim.why;
         let span = if why.path.is_empty() { object.head() } else { paths::span(object, &why.path) };
         let message = if why.path.is_empty() {
             format!("{} has no .mesh form: kept verbatim", object.label())
@@ -292,8 +165,11 @@ fn finish(
         if label != why.reason {
             d = d.with_note(why.reason.clone());
         }
-        out.diagnostics.push(d.with_note(format!("written as it is to `{path}`; apply it beside meshc's output")));
-        out.verbatim.push(Verbatim { object: id, path, text, why: why.clone() });
+        let written = match &verbatim.template {
+            Some(name) => format!("written as it is to `{}`, which `template {name}` makes meshc write", verbatim.path),
+            None => format!("written as it is to `{}`: apply it beside meshc's output", verbatim.path),
+        };
+        out.diagnostics.push(d.with_note(written));
     }
     for (id, differences) in changed {
         let object = &objects[id];
@@ -324,20 +200,18 @@ fn finish(
                 }
             }
         }
+        let (line, _) = sources.line_col(object.file, object.span.start as usize);
+        let file = &sources.get(object.file).name;
         if !dropped.is_empty() {
-            let (line, _) = sources.line_col(object.file, object.span.start as usize);
             out.notes.push(format!(
-                "{}:{line}: {} is imported without {}: they record which tool deployed it, and meshc records itself",
-                sources.get(object.file).name,
+                "{file}:{line}: {} is imported without {}: they record which tool deployed it, and meshc records itself",
                 object.label(),
                 dropped.join(", ")
             ));
         }
         if identity.name != object.name {
-            let (line, _) = sources.line_col(object.file, object.span.start as usize);
             out.notes.push(format!(
-                "{}:{line}: {} is written as `{}/{}` (meshc names its objects after their declarations)",
-                sources.get(object.file).name,
+                "{file}:{line}: {} is written as `{}/{}` (meshc names its objects after their declarations)",
                 object.label(),
                 identity.namespace,
                 identity.name
@@ -347,6 +221,7 @@ fn finish(
     out.diagnostics.extend(lifted.warnings);
     out.diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
     out.files = lifted.program.files(HEADER);
+    out.verbatim = kept;
     out.expected = lifted.expected;
     out.approximate = lifted.approximate;
     out.added = lifted.added;
@@ -359,21 +234,4 @@ fn label_of(reason: &str) -> String {
     }
     let first = reason.split([';', ':']).next().unwrap_or(reason);
     first.chars().take(100).collect()
-}
-
-/// The text of an object that starts at column `column` (an item of a `List`), moved to
-/// column 0: its first line starts there already, the others lose that much indentation.
-fn dedent(text: &str, column: usize) -> String {
-    let mut lines = text.split('\n');
-    let mut out = lines.next().unwrap_or_default().to_string();
-    for line in lines {
-        out.push('\n');
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        out.push_str(&line[indent.min(column)..]);
-    }
-    out
-}
-
-fn one_line(text: &str) -> String {
-    text.replace('\n', " ")
 }

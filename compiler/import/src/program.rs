@@ -21,6 +21,8 @@ pub enum Family {
     Limit,
     Sidecar,
     Telemetry,
+    /// Objects kept verbatim, written by `template` declarations.
+    Template,
 }
 
 impl Family {
@@ -32,6 +34,7 @@ impl Family {
             Family::Gateway | Family::Route => "routes.mesh",
             Family::Policy | Family::Jwt => "security.mesh",
             Family::Limit | Family::Sidecar | Family::Telemetry => "workloads.mesh",
+            Family::Template => "unsupported.mesh",
         }
     }
 }

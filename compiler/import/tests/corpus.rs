@@ -42,12 +42,17 @@ fn load(path: &Path) -> Sources {
     sources
 }
 
-/// The import's files read back as the CLI reads what it wrote.
+/// The import's files read back as the CLI reads what it wrote: the `.mesh` files with the
+/// templates they name, and the verbatim copies.
 fn written(import: &Import) -> (Sources, Sources) {
     let mut mesh = Sources::new();
     for (name, text) in &import.files {
         mesh.add(name.clone(), text.clone());
     }
+    let files: Vec<(String, String)> = import.verbatim.iter().map(|v| (v.path.clone(), v.text.clone())).collect();
+    meshc_core::modules::load_dependencies(&mut mesh, &mut |name| {
+        files.iter().find(|(path, _)| path == name).map(|(_, text)| text.clone())
+    });
     let mut kept = Sources::new();
     for verbatim in &import.verbatim {
         kept.add(verbatim.path.clone(), verbatim.text.clone());

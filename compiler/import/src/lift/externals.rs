@@ -41,7 +41,7 @@ impl<'a> Lift<'a> {
                 via: None,
             });
         }
-        self.expect(id, "ServiceEntry", &namespace, &name);
+        self.writes_as(id, "ServiceEntry", &namespace, &name);
         Ok(())
     }
 

@@ -38,7 +38,7 @@ impl<'a> Lift<'a> {
                 selector,
             });
         }
-        self.expect(id, "Gateway", &namespace, &name);
+        self.writes_as(id, "Gateway", &namespace, &name);
         Ok(())
     }
 

@@ -66,11 +66,11 @@ impl<'a> Lift<'a> {
                     // filter for it, and the import lists what that changes.
                     self.out.approximate.insert(id);
                 }
-                self.expect(id, "EnvoyFilter", &service_ns, &format!("{service}-local-ratelimit"));
+                self.writes_as(id, "EnvoyFilter", &service_ns, &format!("{service}-local-ratelimit"));
                 local_line(typed)?
             }
             _ => {
-                self.expect(id, "EnvoyFilter", &service_ns, &format!("{service}-global-ratelimit"));
+                self.writes_as(id, "EnvoyFilter", &service_ns, &format!("{service}-global-ratelimit"));
                 self.global_line(id, typed, &patches[1])?
             }
         };

@@ -194,7 +194,7 @@ impl<'a> Lift<'a> {
     }
 
     /// Records the object meshc writes for `id`.
-    pub fn expect(&mut self, id: ObjId, kind: &str, namespace: &str, name: &str) {
+    pub fn writes_as(&mut self, id: ObjId, kind: &str, namespace: &str, name: &str) {
         if !self.survey {
             self.out.expected.insert(
                 id,

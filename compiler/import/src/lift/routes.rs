@@ -111,7 +111,7 @@ impl<'a> Lift<'a> {
             decl.line(format!("{matcher} {action}"));
         }
         decl.objects = vec![id];
-        self.expect(id, "VirtualService", &namespace, &name);
+        self.writes_as(id, "VirtualService", &namespace, &name);
         self.push(decl);
         Ok(())
     }
@@ -529,7 +529,7 @@ impl<'a> Lift<'a> {
         }
         let name = format!("{}-egress", external.name);
         let namespace = self.namespace.clone();
-        self.expect(id, "VirtualService", &namespace, &name);
+        self.writes_as(id, "VirtualService", &namespace, &name);
         Ok(true)
     }
 

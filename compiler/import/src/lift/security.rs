@@ -73,7 +73,7 @@ impl<'a> Lift<'a> {
             lines.push(format!("mtls port {} {}", entry.key, mode.to_ascii_lowercase()));
         }
         let name = if matches!(target.as_str(), "namespace" | "mesh") { "default".to_string() } else { target.clone() };
-        self.expect(id, "PeerAuthentication", &namespace, &name);
+        self.writes_as(id, "PeerAuthentication", &namespace, &name);
         let block = self.block(Family::Policy, &format!("policy {target}"));
         block.body.extend(lines.into_iter().map(program::Stmt::line));
         block.objects.push(id);
@@ -124,7 +124,7 @@ impl<'a> Lift<'a> {
             }
             format!("{base}-{word}")
         };
-        self.expect(id, "AuthorizationPolicy", &namespace, &name);
+        self.writes_as(id, "AuthorizationPolicy", &namespace, &name);
         let block = self.block(Family::Policy, &format!("policy {target}"));
         block.body.extend(lines.into_iter().map(program::Stmt::line));
         block.objects.push(id);
@@ -341,12 +341,12 @@ impl<'a> Lift<'a> {
             Some(t) => format!("{name}-{t}"),
             None => name.clone(),
         };
-        self.expect(id, "RequestAuthentication", &namespace, &object_name);
+        self.writes_as(id, "RequestAuthentication", &namespace, &object_name);
         let mut objects = vec![id];
         if let Some((policy, _)) = require {
             self.claimed.insert(policy);
             objects.push(policy);
-            self.expect(policy, "AuthorizationPolicy", &namespace, &format!("{object_name}-require-jwt"));
+            self.writes_as(policy, "AuthorizationPolicy", &namespace, &format!("{object_name}-require-jwt"));
         }
         match self.jwts.iter_mut().find(|j| j.name == name) {
             Some(block) => {

@@ -52,7 +52,7 @@ impl<'a> Lift<'a> {
                 }
                 let index = info.hosts.iter().position(|h| *h == host).unwrap_or(0);
                 let name = if index == 0 { external.clone() } else { format!("{external}-{index}") };
-                self.expect(id, "DestinationRule", &namespace, &name);
+                self.writes_as(id, "DestinationRule", &namespace, &name);
             }
             return Ok(());
         }
@@ -80,7 +80,7 @@ impl<'a> Lift<'a> {
             service.versions = versions;
             service.policy = policy;
         }
-        self.expect(id, "DestinationRule", &namespace, &name);
+        self.writes_as(id, "DestinationRule", &namespace, &name);
         Ok(())
     }
 

@@ -68,7 +68,7 @@ impl<'a> Lift<'a> {
             decl.line(format!("outbound {}", mode.to_ascii_lowercase()));
         }
         decl.objects = vec![id];
-        self.expect(id, "Sidecar", &namespace, &service);
+        self.writes_as(id, "Sidecar", &namespace, &service);
         self.push(decl);
         Ok(())
     }

@@ -91,7 +91,7 @@ impl<'a> Lift<'a> {
             decl.line(line);
         }
         decl.objects = vec![id];
-        self.expect(id, "Telemetry", &namespace, service.as_deref().unwrap_or("default"));
+        self.writes_as(id, "Telemetry", &namespace, service.as_deref().unwrap_or("default"));
         self.push(decl);
         Ok(())
     }
