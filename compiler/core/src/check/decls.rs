@@ -29,6 +29,9 @@ pub struct Decls<'a> {
     external_by_name: HashMap<&'a str, usize>,
     gateway_by_name: HashMap<&'a str, usize>,
     provider_by_name: HashMap<&'a str, usize>,
+    route_by_name: HashMap<&'a str, usize>,
+    /// The first service running as each service account (its own name when it names none).
+    service_by_account: HashMap<&'a str, usize>,
 }
 
 impl<'a> Decls<'a> {
@@ -107,6 +110,7 @@ impl<'a> Decls<'a> {
                             if index.find(DefKind::Account, &account.node, None).is_none() {
                                 index.define(DefKind::Account, &account.node, None, account.span, account.span);
                             }
+                            decls.service_by_account.entry(&account.node).or_insert(decls.services.len());
                             decls.service_by_name.insert(&s.name.node, decls.services.len());
                             decls.services.push(s);
                         }
@@ -131,6 +135,7 @@ impl<'a> Decls<'a> {
                     Item::Route(r) => {
                         if !duplicate("route", "route", &r.name, diagnostics) {
                             index.define(DefKind::Route, &r.name.node, None, r.name.span, r.span);
+                            decls.route_by_name.insert(&r.name.node, decls.routes.len());
                             decls.routes.push(r);
                         }
                     }
@@ -168,6 +173,15 @@ impl<'a> Decls<'a> {
 
     pub fn service(&self, name: &str) -> Option<&'a ast::ServiceDecl> {
         self.service_by_name.get(name).map(|&i| self.services[i])
+    }
+
+    /// The first service that runs as service account `name`.
+    pub fn account_owner(&self, name: &str) -> Option<&'a ast::ServiceDecl> {
+        self.service_by_account.get(name).map(|&i| self.services[i])
+    }
+
+    pub fn route(&self, name: &str) -> Option<&'a ast::RouteDecl> {
+        self.route_by_name.get(name).map(|&i| self.routes[i])
     }
 
     pub fn external(&self, name: &str) -> Option<&'a ast::ExternalDecl> {

@@ -5,11 +5,13 @@
 //! They run only after a pass without errors: lints over an incomplete model would guess.
 //! The family files: `mtls` (plain text accepted), `exposure` (public routes without
 //! authentication), `resilience` (timeouts, outlier detection), `allow_rules` and
-//! `deny_rules` (authorization rules that admit or refuse more than they seem to).
+//! `deny_rules` (authorization rules that admit or refuse more than they seem to); `lookups`
+//! indexes the model once per pass so that no lint scans the whole mesh per service.
 
 mod allow_rules;
 mod deny_rules;
 mod exposure;
+mod lookups;
 mod mtls;
 mod resilience;
 
@@ -25,7 +27,7 @@ impl Checker<'_> {
         if !self.env.production || self.diagnostics.iter().any(Diagnostic::is_error) {
             return;
         }
-        let mut lints = Lints { mesh, decls: self.decls, found: Vec::new() };
+        let mut lints = Lints { mesh, decls: self.decls, lookups: lookups::Lookups::new(mesh), found: Vec::new() };
         lints.mtls();
         lints.exposure();
         lints.resilience();
@@ -46,6 +48,7 @@ impl Checker<'_> {
 struct Lints<'m, 'a> {
     mesh: &'m Mesh,
     decls: &'m Decls<'a>,
+    lookups: lookups::Lookups<'m>,
     found: Vec<Diagnostic>,
 }
 
@@ -78,72 +81,36 @@ impl<'m, 'a> Lints<'m, 'a> {
     }
 
     fn policies(&self) -> Vec<PolicyPair<'m, 'a>> {
+        (0..self.mesh.policies.len()).map(|i| self.policy(i)).collect()
+    }
+
+    /// The `i`th policy of the model with its declaration.
+    fn policy(&self, i: usize) -> PolicyPair<'m, 'a> {
         let paired = self.decls.policies.len() == self.mesh.policies.len();
-        self.mesh
-            .policies
-            .iter()
-            .enumerate()
-            .map(|(i, policy)| PolicyPair { policy, decl: if paired { Some(self.decls.policies[i]) } else { None } })
-            .collect()
+        PolicyPair { policy: &self.mesh.policies[i], decl: if paired { Some(self.decls.policies[i]) } else { None } }
     }
 
     /// The services a policy applies to.
     fn services_of(&self, scope: &PolicyScope) -> Vec<&'m Service> {
-        self.mesh.services.iter().filter(|s| covers(scope, s)).collect()
+        self.lookups.services_of(self.mesh, scope)
     }
 
     /// The mTLS mode a service's inbound traffic gets from the policies, or `None` when no
     /// policy sets one (Istio then accepts both mTLS and plain text).
     fn mtls_of(&self, service: &Service) -> Option<MtlsMode> {
-        let set = |scope_matches: &dyn Fn(&PolicyScope) -> bool| {
-            self.mesh
-                .policies
-                .iter()
-                .filter(|p| scope_matches(&p.scope))
-                .find_map(|p| p.mtls.filter(|m| *m != MtlsMode::Unset))
-        };
-        set(&|scope| matches!(scope, PolicyScope::Workload(w) if is_workload(w, service)))
-            .or_else(|| set(&|scope| matches!(scope, PolicyScope::Namespace(ns) if *ns == service.namespace)))
-            .or_else(|| set(&|scope| matches!(scope, PolicyScope::Mesh(_))))
+        self.lookups.mtls_of(service)
     }
 
     /// Whether every port of `service` requires mTLS: a strict mode and no port-level exception.
     fn strict(&self, service: &Service) -> bool {
-        let port_exception = self.mesh.policies.iter().any(|p| {
-            matches!(&p.scope, PolicyScope::Workload(w) if is_workload(w, service))
-                && p.port_mtls.iter().any(|(_, m)| *m != MtlsMode::Strict)
-        });
-        self.mtls_of(service) == Some(MtlsMode::Strict) && !port_exception
+        self.mtls_of(service) == Some(MtlsMode::Strict) && !self.lookups.has_port_exception(service)
     }
 
     /// The JWT verifications that apply to a workload: the ones `on` it, and the ones without
     /// `on`, which apply to the whole mesh namespace.
     fn jwts_on(&self, workload: &model::Workload) -> Vec<&'m model::Jwt> {
-        self.mesh
-            .jwts
-            .iter()
-            .filter(|j| {
-                if j.workloads.is_empty() {
-                    workload.namespace == self.mesh.namespace
-                } else {
-                    j.workloads.iter().any(|w| w.name == workload.name && w.namespace == workload.namespace)
-                }
-            })
-            .collect()
+        self.lookups.jwts_on(self.mesh, workload)
     }
-}
-
-/// Whether a policy scope applies to a service's pods.
-fn covers(scope: &PolicyScope, service: &Service) -> bool {
-    match scope {
-        PolicyScope::Workload(w) => is_workload(w, service),
-        PolicyScope::Namespace(ns) => *ns == service.namespace,
-        PolicyScope::Mesh(_) => true,
-    }
-}
-
-fn is_workload(workload: &model::Workload, service: &Service) -> bool {
-    workload.name == service.name && workload.namespace == service.namespace
 }
 
 fn mode_word(mode: MtlsMode) -> &'static str {

@@ -141,30 +141,26 @@ impl<'a> Checker<'a> {
                         self.unknown("E0101", "service", name, candidates);
                     }
                 }
-                Source::Account(name) => {
-                    let owner =
-                        self.decls.services.iter().find(|s| s.account.as_ref().unwrap_or(&s.name).node == name.node);
-                    match owner {
-                        Some(s) => {
-                            self.record_ref(name.span, DefKind::Account, &name.node, None);
-                            principals.push(format!(
-                                "{}/ns/{}/sa/{}",
-                                self.trust_domain,
-                                self.service_namespace(s),
-                                name.node
-                            ));
-                        }
-                        None => {
-                            let candidates = self
-                                .decls
-                                .services
-                                .iter()
-                                .map(|s| s.account.as_ref().unwrap_or(&s.name).node.as_str())
-                                .collect();
-                            self.unknown("E0108", "service account", name, candidates);
-                        }
+                Source::Account(name) => match self.decls.account_owner(&name.node) {
+                    Some(s) => {
+                        self.record_ref(name.span, DefKind::Account, &name.node, None);
+                        principals.push(format!(
+                            "{}/ns/{}/sa/{}",
+                            self.trust_domain,
+                            self.service_namespace(s),
+                            name.node
+                        ));
                     }
-                }
+                    None => {
+                        let candidates = self
+                            .decls
+                            .services
+                            .iter()
+                            .map(|s| s.account.as_ref().unwrap_or(&s.name).node.as_str())
+                            .collect();
+                        self.unknown("E0108", "service account", name, candidates);
+                    }
+                },
                 Source::Namespace(ns) => namespaces.push(ns.node.clone()),
                 Source::Jwt(None, _) => request_principals.push("*".to_string()),
                 Source::Jwt(Some(subject), _) => {

@@ -2,6 +2,8 @@
 //! ports and weights, and the per-rule options (retries, timeouts, faults, mirrors, CORS,
 //! header edits).
 
+use std::collections::HashMap;
+
 use meshc_syntax::ast::{self, Action, Condition, RuleOption, StatementFamily, StringTest, UriKind};
 use meshc_syntax::Span;
 
@@ -1092,9 +1094,25 @@ impl<'a> Checker<'a> {
     /// E0407: two routes bound to the mesh for one host (Istio keeps only one).
     pub(crate) fn check_route_conflicts(&mut self, routes: &[model::Route], externals: &[model::External]) {
         let in_mesh = |r: &model::Route| r.gateways.is_empty() || r.gateways.iter().any(|g| g == "mesh");
+        // The in-mesh routes of each host, in order, so that finding the routes that share a
+        // host is a lookup: comparing every pair of routes (and every egress external with
+        // every route) was quadratic in their number.
+        let mut routes_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, route) in routes.iter().enumerate().filter(|(_, r)| in_mesh(r)) {
+            for host in &route.hosts {
+                let list = routes_of.entry(host.as_str()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
         // An external that leaves through an egress gateway has a mesh route of its own.
         for external in externals.iter().filter(|e| e.egress.is_some()) {
-            for route in routes.iter().filter(|r| in_mesh(r)) {
+            let mut sharing: Vec<usize> =
+                external.hosts.iter().filter_map(|h| routes_of.get(h.as_str())).flatten().copied().collect();
+            sharing.sort_unstable();
+            sharing.dedup();
+            for route in sharing.into_iter().map(|i| &routes[i]) {
                 let Some(host) = route.hosts.iter().find(|h| external.hosts.contains(h)) else { continue };
                 let here = self.decls.routes.iter().find(|r| r.name.node == route.name).map(|r| r.name.span);
                 let there = self.decls.external(&external.name).and_then(|e| e.via.as_ref()).map(|v| v.span);
@@ -1119,7 +1137,9 @@ impl<'a> Checker<'a> {
             if !in_mesh(route) {
                 continue;
             }
-            for earlier in routes[..i].iter().filter(|r| in_mesh(r)) {
+            // The earliest in-mesh route before this one that shares one of its hosts.
+            let earliest = route.hosts.iter().filter_map(|h| routes_of.get(h.as_str())?.first().copied()).min();
+            if let Some(earlier) = earliest.filter(|&j| j < i).map(|j| &routes[j]) {
                 if let Some(host) = route.hosts.iter().find(|h| earlier.hosts.contains(h)) {
                     let at = |name: &str| self.decls.routes.iter().find(|r| r.name.node == name).map(|r| r.name.span);
                     if let (Some(here), Some(there)) = (at(&route.name), at(&earlier.name)) {
@@ -1130,7 +1150,6 @@ impl<'a> Checker<'a> {
                                 .with_note("Istio uses only one VirtualService per host for mesh traffic; merge the rules into one route"),
                         );
                     }
-                    break;
                 }
             }
         }

@@ -7,7 +7,7 @@
 use meshc_syntax::ast;
 use meshc_syntax::Span;
 
-use super::{covers, Lints};
+use super::Lints;
 use crate::model::{AuthAction, AuthRule, Gateway, HttpAction, Route, ServerTlsMode, Service, Workload};
 use crate::Diagnostic;
 
@@ -50,7 +50,7 @@ impl<'m> Lints<'m, '_> {
         let tcp = route.tcp.iter().flat_map(|r| &r.destinations);
         let mut services: Vec<&Service> = Vec::new();
         for destination in http.chain(tls).chain(tcp) {
-            if let Some(s) = self.mesh.services.iter().find(|s| s.fqdn == destination.host) {
+            if let Some(s) = self.lookups.service_by_fqdn(&destination.host) {
                 if !services.iter().any(|seen| seen.name == s.name && seen.namespace == s.namespace) {
                     services.push(s);
                 }
@@ -72,10 +72,7 @@ impl<'m> Lints<'m, '_> {
         }
         let mut allow_list = false;
         let mut anonymous: Option<Option<Span>> = None;
-        for pair in self.policies() {
-            if !covers(&pair.policy.scope, service) {
-                continue;
-            }
+        for pair in self.lookups.policies_of(service).into_iter().map(|i| self.policy(i)) {
             allow_list |= pair.policy.default_deny;
             for (rule, decl) in pair.rules() {
                 if rule.action != AuthAction::Allow {
@@ -90,7 +87,7 @@ impl<'m> Lints<'m, '_> {
         if allow_list && anonymous.is_none() {
             return;
         }
-        let Some(decl) = self.decls.routes.iter().find(|r| r.name.node == route.name) else { return };
+        let Some(decl) = self.decls.route(&route.name) else { return };
         let Some(via) = decl.via.iter().find(|v| v.node == gateway.name) else { return };
         let mut d = Diagnostic::warning(
             "W0303",

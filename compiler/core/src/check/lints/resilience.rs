@@ -16,7 +16,7 @@ impl Lints<'_, '_> {
 
     fn timeouts(&mut self) {
         for route in &self.mesh.routes {
-            let Some(decl) = self.decls.routes.iter().find(|r| r.name.node == route.name) else { continue };
+            let Some(decl) = self.decls.route(&route.name) else { continue };
             let written: Vec<&ast::RouteRule> = decl.rules.iter().filter(|r| is_http(r)).collect();
             if written.len() != route.http.len() {
                 continue;
