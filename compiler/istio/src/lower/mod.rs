@@ -41,7 +41,8 @@ pub fn lower(mesh: &Mesh) -> Vec<Resource> {
     rate_limits::lower(&mut out);
     telemetry::lower(&mut out);
     let mut resources = out.resources;
-    resources.sort_by_key(file_name);
+    // One key per resource: `sort_by_key` would format both paths at every comparison.
+    resources.sort_by_cached_key(file_name);
     resources
 }
 
