@@ -1,6 +1,8 @@
 //! Navigation data recorded by the checker: every declaration and every reference to one.
 //! The language server answers go-to-definition, references, hover and rename from it.
 
+use std::collections::HashMap;
+
 use meshc_syntax::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,10 +64,18 @@ pub struct Reference {
 pub struct Index {
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
+    /// The first definition of each `(kind, name, container)`: every reference looks its
+    /// definition up, and a linear search made big programs quadratic.
+    first: HashMap<(DefKind, String, Option<String>), usize>,
+    /// How many of `definitions` went through `define`, and so are in `first`.
+    indexed: usize,
 }
 
 impl Index {
     pub fn define(&mut self, kind: DefKind, name: &str, container: Option<&str>, span: Span, full_span: Span) {
+        let key = (kind, name.to_string(), container.map(str::to_string));
+        self.first.entry(key).or_insert(self.definitions.len());
+        self.indexed += 1;
         self.definitions.push(Definition {
             kind,
             name: name.to_string(),
@@ -76,6 +86,10 @@ impl Index {
     }
 
     pub fn find(&self, kind: DefKind, name: &str, container: Option<&str>) -> Option<usize> {
+        // `definitions` is public: trust the table only while it describes the whole vector.
+        if self.indexed == self.definitions.len() {
+            return self.first.get(&(kind, name.to_string(), container.map(str::to_string))).copied();
+        }
         self.definitions.iter().position(|d| d.kind == kind && d.name == name && d.container.as_deref() == container)
     }
 

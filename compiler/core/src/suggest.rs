@@ -1,14 +1,22 @@
 //! "Did you mean …?": the nearest candidate by edit distance, when it is near enough.
 
+/// Names longer than this get no suggestion and are suggested for nothing: nobody mistypes
+/// a 200-character name, and the distance table grows with the product of the lengths (two
+/// megabyte names would need terabytes).
+const LONGEST: usize = 128;
+
 /// The candidate closest to `name`, if its distance is small for the name's length.
 pub fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    if name.len() > LONGEST {
+        return None;
+    }
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .filter(|c| *c != name)
+        .filter(|c| *c != name && c.len() <= LONGEST)
         .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
@@ -44,6 +52,14 @@ pub fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_get_no_suggestion_and_cost_nothing() {
+        let long = "a".repeat(1 << 20);
+        let typo = format!("{}b", &long[1..]);
+        assert_eq!(did_you_mean(&typo, [long.as_str(), "cart"]), None);
+        assert_eq!(did_you_mean("cart-servce", [long.as_str(), "cart-service"]), Some("cart-service"));
+    }
 
     #[test]
     fn suggests_near_names_only() {
