@@ -807,7 +807,7 @@ impl<'a> Checker<'a> {
                 seen.push((kind, option.span()));
             }
             match option {
-                RuleOption::Timeout(v, span) => out.timeout = self.duration(v).map(|d| (d, *span)),
+                RuleOption::Timeout(v, span) => out.timeout = self.positive_duration(v).map(|d| (d, *span)),
                 RuleOption::Retry(r) => out.retry = self.retry(r).map(|x| (x, r.span)),
                 RuleOption::Rewrite(r) => match &r.kind {
                     ast::RewriteKind::Uri(v) => out.rewrite = self.string(v).map(model::Rewrite::Uri),
@@ -825,7 +825,7 @@ impl<'a> Checker<'a> {
                     // switch fault injection off (`fault abort 503 $abort_rate`).
                     match f.kind {
                         ast::FaultKind::Delay => {
-                            if let (Some(d), Some(p)) = (self.duration(&f.value), percent) {
+                            if let (Some(d), Some(p)) = (self.positive_duration(&f.value), percent) {
                                 fault.delay = (p > 0.0).then_some((d, p));
                             }
                         }
@@ -855,7 +855,7 @@ impl<'a> Checker<'a> {
         };
         let attempts = self.int(attempts, 0, 100, "retry attempts")?;
         let per_try = match &r.per_try {
-            Some(v) => Some(self.duration(v)?),
+            Some(v) => Some(self.positive_duration(v)?),
             None => None,
         };
         if attempts == 0 && (per_try.is_some() || !r.on.is_empty()) {
@@ -908,7 +908,7 @@ impl<'a> Checker<'a> {
                 }
                 "headers" => cors.headers = values.iter().filter_map(|v| self.header_name(v, false)).collect(),
                 "expose" => cors.expose = values.iter().filter_map(|v| self.header_name(v, false)).collect(),
-                "max_age" => cors.max_age = values.first().and_then(|v| self.duration(v)),
+                "max_age" => cors.max_age = values.first().and_then(|v| self.positive_duration(v)),
                 _ => cors.credentials = values.first().and_then(|v| self.boolean(v)),
             }
         }

@@ -149,19 +149,19 @@ impl<'a> Checker<'a> {
             let p = &mut policy.pool;
             match *key {
                 "max_connections" => p.max_connections = self.int(value, 1, INT32, "connection count"),
-                "connect_timeout" => p.connect_timeout = self.duration(value),
-                "keepalive_time" => p.keepalive_time = self.duration(value),
-                "keepalive_interval" => p.keepalive_interval = self.duration(value),
+                "connect_timeout" => p.connect_timeout = self.positive_duration(value),
+                "keepalive_time" => p.keepalive_time = self.positive_duration(value),
+                "keepalive_interval" => p.keepalive_interval = self.positive_duration(value),
                 "keepalive_probes" => p.keepalive_probes = self.int(value, 1, u32::MAX as u64, "probe count"),
                 "tcp_idle_timeout" => p.tcp_idle_timeout = self.duration(value),
-                "max_connection_duration" => p.max_connection_duration = self.duration(value),
+                "max_connection_duration" => p.max_connection_duration = self.positive_duration(value),
                 "max_pending" => p.max_pending = self.int(value, 1, INT32, "pending request count"),
                 "max_requests" => p.max_requests = self.int(value, 1, INT32, "request count"),
                 "max_requests_per_connection" => {
                     p.max_requests_per_connection = self.int(value, 1, INT32, "requests per connection")
                 }
                 "max_retries" => p.max_retries = self.int(value, 0, INT32, "concurrent retries"),
-                "idle_timeout" => p.idle_timeout = self.duration(value),
+                "idle_timeout" => p.idle_timeout = self.positive_duration(value),
                 "max_concurrent_streams" => p.max_concurrent_streams = self.int(value, 1, INT32, "stream count"),
                 _ => {
                     p.h2_upgrade = self.word(value, H2_UPGRADE, "HTTP/2 upgrade policy").map(|w| match w {
@@ -262,8 +262,9 @@ impl<'a> Checker<'a> {
         policy
     }
 
-    /// Istio requires at least 1ms for ejection timings.
-    fn positive_duration(&mut self, value: &ast::Value) -> Option<model::Duration> {
+    /// Istio's schemas require at least 1ms for most durations (ejection timings, pool
+    /// timeouts, route timeouts, retries, delays, CORS max age): `0s` would be rejected.
+    pub(crate) fn positive_duration(&mut self, value: &ast::Value) -> Option<model::Duration> {
         let d = self.duration(value)?;
         if d.millis() == 0 {
             self.report(

@@ -35,7 +35,7 @@ impl Lints<'_, '_> {
                         )
                         .with_span_label("no `timeout` here or in the route")
                         .with_note("Istio sets no timeout on HTTP routes: a hung upstream holds every caller and its retries")
-                        .with_note("add `timeout 10s` to the rule or the route; `timeout 0s` turns it off on purpose (streams)"),
+                        .with_note("add `timeout 10s` to the rule or the route (for long streams, a long timeout such as `timeout 1h`)"),
                     );
                 }
             }
