@@ -177,7 +177,7 @@ fn mutate(rng: &mut Rng, text: &str, words: &[String]) -> String {
                     let i = rng.below(starts.len() / 2) * 2;
                     let (open, close) = (starts[i], starts.get(i + 1).copied().unwrap_or(starts[i]));
                     if close > open && !text[open..close].contains('\\') {
-                        let replacement: &str = rng.pick(STRINGS);
+                        let replacement = *rng.pick(STRINGS);
                         text.replace_range(open..=close, replacement);
                     }
                 }
