@@ -33,15 +33,19 @@ pub fn lookup(api_version: &str, kind: &str) -> Known {
     let key = format!("{api_version}/{kind}");
     match all.get(&key).and_then(|k| k["schema"].as_str()) {
         Some(digest) => Known::Schema(&schemas()["schemas"][digest]),
-        None => {
-            let mut served: Vec<String> = all
-                .as_object()
-                .map(|m| m.keys().filter(|k| k.starts_with(group)).cloned().collect())
-                .unwrap_or_default();
-            served.sort();
-            Known::UnknownKind { served }
-        }
+        None => Known::UnknownKind { served: served(group) },
     }
+}
+
+/// The `apiVersion/Kind` keys Istio serves in an API group (`networking.istio.io`), sorted.
+pub fn served(group: &str) -> Vec<String> {
+    let prefix = format!("{group}/");
+    let mut keys: Vec<String> = schemas()["kinds"]
+        .as_object()
+        .map(|m| m.keys().filter(|k| k.starts_with(&prefix)).cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
 }
 
 /// Every problem of `value` against `schema`, as `path: message`. Only `spec` (and what

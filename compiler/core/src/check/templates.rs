@@ -238,8 +238,34 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        if let Some(path) = first_null(&value, String::new()) {
+            self.report(
+                Diagnostic::error(
+                    "E0703",
+                    decl.name.span,
+                    format!("{kind} `{name}` rendered by template `{}` has a null at `{path}`", decl.name.node),
+                )
+                .with_span_label(format!("in environment `{}`", self.env.name))
+                .with_note(
+                    "the API server drops null fields; write a value (`\"\"` for an empty string) or leave the key out",
+                ),
+            );
+            return None;
+        }
         let namespace = field(&["metadata", "namespace"]);
         Some(RawObject { api_version, kind, name, namespace, value, origin: self.origin(decl.span) })
+    }
+}
+
+/// The path of the first null in a rendered object, if any.
+fn first_null(value: &Value, path: String) -> Option<String> {
+    match value {
+        Value::Null => Some(path),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| first_null(v, format!("{path}[{i}]"))),
+        Value::Object(map) => {
+            map.iter().find_map(|(k, v)| first_null(v, if path.is_empty() { k.clone() } else { format!("{path}.{k}") }))
+        }
+        _ => None,
     }
 }
 
