@@ -182,7 +182,7 @@ pub fn plural(count: usize, noun: &str) -> String {
 
 /// NO_COLOR disables colour when it is set to anything but the empty string
 /// (https://no-color.org).
-fn no_color() -> bool {
+pub fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
 }
 

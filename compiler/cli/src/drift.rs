@@ -78,7 +78,7 @@ pub fn compare(out: &Path, planned: &[Planned]) -> Result<Drift, Fatal> {
 }
 
 /// Reads every file under `out/relative` into `found`, keyed by path relative to `out`.
-fn collect(out: &Path, relative: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<(), Fatal> {
+pub fn collect(out: &Path, relative: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<(), Fatal> {
     let dir = out.join(relative);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,

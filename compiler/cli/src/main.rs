@@ -7,6 +7,7 @@ mod drift;
 mod error;
 mod project;
 mod stdout;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,10 @@ enum Command {
     Check(commands::check::Args),
     /// Print the long explanation of a diagnostic code, e.g. `meshc explain E0001`.
     Explain(commands::explain::Args),
+    /// Rebuild on every change to the project and show what changed in the output.
+    Watch(commands::watch::Args),
+    /// Show, resource by resource and field by field, how two environments' output differs.
+    Diff(commands::diff::Args),
     /// Run the language server on stdin/stdout (editors start it).
     Lsp(commands::lsp::Args),
     /// Rewrite .mesh files in the canonical layout; `--check` only reports the ones that are not.
@@ -70,6 +75,8 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args, &reporter),
         Command::Check(args) => commands::check::run(&args, &reporter),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Watch(args) => commands::watch::run(&args, &reporter, cli.color),
+        Command::Diff(args) => commands::diff::run(&args, &reporter, cli.color),
         Command::Lsp(args) => commands::lsp::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args, &reporter),
         Command::Import(args) => commands::import::run(&args, &reporter),

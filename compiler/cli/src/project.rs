@@ -14,7 +14,7 @@ use meshc_core::Sources;
 
 use crate::error::Fatal;
 
-const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+pub const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 /// Reads the project under `root` and what it depends on: imported modules (the standard
 /// library, files outside the project) and templates. A dependency that cannot be read is

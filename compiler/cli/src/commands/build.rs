@@ -64,7 +64,7 @@ pub fn run(args: &Args, reporter: &Reporter) -> Result<Outcome, Fatal> {
 
 /// Checks the `--env` names against the environments the program declares, keeping the
 /// order given and dropping repeats. An empty list means every environment.
-fn select_envs(requested: &[String], declared: &[String]) -> Result<Vec<String>, Fatal> {
+pub fn select_envs(requested: &[String], declared: &[String]) -> Result<Vec<String>, Fatal> {
     let mut selected: Vec<String> = Vec::new();
     for name in requested {
         if !declared.contains(name) {

@@ -3,14 +3,16 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod import;
 pub mod lsp;
+pub mod watch;
 
 use std::path::Path;
 
-use meshc_core::Analysis;
+use meshc_core::{Analysis, Sources};
 
 use crate::diagnostics::Reporter;
 use crate::error::Fatal;
@@ -20,6 +22,8 @@ use crate::project;
 pub struct Checked {
     pub analysis: Analysis,
     pub failed: bool,
+    /// The files that were read (`meshc watch` watches where they live).
+    pub sources: Sources,
 }
 
 /// Loads every `.mesh` file under `dir` (leaving out `skip`), analyzes them, prints the
@@ -29,5 +33,5 @@ pub fn check_project(dir: &Path, skip: &[&Path], reporter: &Reporter) -> Result<
     let analysis = meshc_core::analyze(&sources);
     let counts = reporter.diagnostics(&sources, &analysis.diagnostics, dir);
     reporter.summary(counts);
-    Ok(Checked { failed: reporter.failed(counts), analysis })
+    Ok(Checked { failed: reporter.failed(counts), analysis, sources })
 }
