@@ -6,7 +6,7 @@
 //! so the env path never even disappears; elsewhere two renames). On any error the swaps already
 //! done are undone and the temp dir is removed, so the previous output stays as it was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -100,7 +100,9 @@ fn validate(envs: &[EmittedEnv]) -> io::Result<()> {
         if !seen_envs.insert(name) {
             return Err(invalid(format!("environment {name:?} given twice")));
         }
-        let mut seen_paths = BTreeSet::new();
+        // `Path` compares by components, as a `PathBuf` of the components did, without one
+        // allocation per file; a hash set keeps this linear for tens of thousands of files.
+        let mut seen_paths: HashSet<&Path> = HashSet::with_capacity(env.files.len());
         for file in &env.files {
             let path = Path::new(&file.path);
             // Checked on the string: `Path::components` silently drops inner `.` and `//`.
@@ -109,7 +111,7 @@ fn validate(envs: &[EmittedEnv]) -> io::Result<()> {
             if !inside {
                 return Err(invalid(format!("invalid output path {:?} in environment {name:?}", file.path)));
             }
-            if !seen_paths.insert(path.components().collect::<PathBuf>()) {
+            if !seen_paths.insert(path) {
                 return Err(invalid(format!("output path {:?} given twice in environment {name:?}", file.path)));
             }
         }
@@ -137,10 +139,16 @@ fn stage(tmp: &Path, envs: &[EmittedEnv]) -> io::Result<()> {
     for env in envs {
         let dir = tmp.join(&env.env);
         fs::create_dir(&dir)?;
+        // Files come grouped by directory (namespace): create each directory once, not once
+        // per file.
+        let mut created: HashSet<PathBuf> = HashSet::new();
         for file in &env.files {
             let path = dir.join(&file.path);
             if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)?;
+                if !created.contains(parent) {
+                    fs::create_dir_all(parent)?;
+                    created.insert(parent.to_path_buf());
+                }
             }
             fs::write(&path, &file.contents)?;
         }
