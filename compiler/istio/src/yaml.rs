@@ -20,11 +20,12 @@
 //!
 //! Speed: serde-saphyr costs about as much as everything else in a build together, so the
 //! documents meshc writes most (block maps and lists of plain words, names, hosts, paths,
-//! numbers) are laid out by [`block`], a small writer that produces serde-saphyr's exact bytes
+//! numbers) are laid out by `block`, a small writer that produces serde-saphyr's exact bytes
 //! for that subset and declines anything else (a string that needs quotes or a block scalar,
 //! a list in a list, ...), which then goes through serde-saphyr as before. Tests compare the
 //! two writers on every document shape and on thousands of strings.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -74,7 +75,7 @@ pub fn try_to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError
     }
 }
 
-/// The general writer, for every document [`block`] declines.
+/// The general writer, for every document `block` declines.
 fn with_serde_saphyr(node: &Node) -> Result<String, YamlError> {
     let options = serde_saphyr::ser_options! {
         indent_step: 2,
@@ -128,7 +129,8 @@ enum Node {
     I64(i64),
     U64(u64),
     F64(f64),
-    Str(String),
+    /// Field names and enum variants are `'static`: borrowed, not copied for every object.
+    Str(Cow<'static, str>),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -152,7 +154,7 @@ impl Serialize for Node {
             Node::I64(n) => s.serialize_i64(*n),
             Node::U64(n) => s.serialize_u64(*n),
             Node::F64(n) => s.serialize_f64(*n),
-            Node::Str(text) if force_double_quotes(text) => serde_saphyr::DoubleQuoted(text.as_str()).serialize(s),
+            Node::Str(text) if force_double_quotes(text) => serde_saphyr::DoubleQuoted(text.as_ref()).serialize(s),
             Node::Str(text) => s.serialize_str(text),
             Node::Seq(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -230,10 +232,10 @@ impl Serializer for Capture {
         Ok(Node::F64(v))
     }
     fn serialize_char(self, v: char) -> Result<Node, YamlError> {
-        Ok(Node::Str(v.to_string()))
+        Ok(Node::Str(Cow::Owned(v.to_string())))
     }
     fn serialize_str(self, v: &str) -> Result<Node, YamlError> {
-        Ok(Node::Str(v.to_owned()))
+        Ok(Node::Str(Cow::Owned(v.to_owned())))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Node, YamlError> {
         Ok(Node::Seq(v.iter().map(|b| Node::U64((*b).into())).collect()))
@@ -256,7 +258,7 @@ impl Serializer for Capture {
         _index: u32,
         variant: &'static str,
     ) -> Result<Node, YamlError> {
-        Ok(Node::Str(variant.to_owned()))
+        Ok(Node::Str(Cow::Borrowed(variant)))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -273,7 +275,7 @@ impl Serializer for Capture {
         value: &T,
     ) -> Result<Node, YamlError> {
         let value = capture(value)?;
-        Ok(Node::Map(vec![(Node::Str(variant.to_owned()), value)]))
+        Ok(Node::Map(vec![(Node::Str(Cow::Borrowed(variant)), value)]))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, YamlError> {
         Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
@@ -364,7 +366,7 @@ impl ser::SerializeTupleVariant for VariantSeqBuilder {
         self.items.push(value)
     }
     fn end(self) -> Result<Node, YamlError> {
-        Ok(Node::Map(vec![(Node::Str(self.variant.to_owned()), Node::Seq(self.items.0))]))
+        Ok(Node::Map(vec![(Node::Str(Cow::Borrowed(self.variant)), Node::Seq(self.items.0))]))
     }
 }
 
@@ -412,7 +414,7 @@ impl ser::SerializeStruct for MapBuilder {
     type Error = YamlError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), YamlError> {
         let value = capture(value)?;
-        self.insert(Node::Str(key.to_owned()), value)
+        self.insert(Node::Str(Cow::Borrowed(key)), value)
     }
     fn end(self) -> Result<Node, YamlError> {
         Ok(Node::Map(self.entries))
@@ -431,7 +433,7 @@ impl ser::SerializeStructVariant for VariantMapBuilder {
         ser::SerializeStruct::serialize_field(&mut self.fields, key, value)
     }
     fn end(self) -> Result<Node, YamlError> {
-        Ok(Node::Map(vec![(Node::Str(self.variant.to_owned()), Node::Map(self.fields.entries))]))
+        Ok(Node::Map(vec![(Node::Str(Cow::Borrowed(self.variant)), Node::Map(self.fields.entries))]))
     }
 }
 

@@ -1,13 +1,14 @@
 //! A fast writer for the common subset of documents: exactly serde-saphyr's bytes (block
 //! style, 2-space indentation, lists at the indentation of their key) for a top-level map of
-//! maps, lists of scalars or of non-empty maps, and scalars that need no quoting. Anything
+//! maps, lists of scalars or of non-empty maps, and one-line ASCII scalars. Anything
 //! else makes it decline (`None`) and the caller falls back to serde-saphyr, so the output
 //! never depends on which writer ran.
 //!
 //! Whether serde-saphyr writes a string plain is decided by its quoting rules (YAML 1.1 aware:
 //! `on`, `1_000`, `10:20`, `2024-01-01`, `: `, ` #`, ...). Rather than copy them, the test here
 //! is deliberately narrower: a string is written plain only when it is obviously plain under
-//! any of those rules (see [`plain`]); every other string declines the document.
+//! any of those rules, and quoted only when it certainly needs quotes (see [`style`]);
+//! every other string declines the document.
 
 use std::fmt::Write;
 
@@ -158,29 +159,45 @@ const RESERVED: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false",
 fn style(text: &str, position: Position) -> Option<Style> {
     let bytes = text.as_bytes();
     let &first = bytes.first()?;
+    let &last = bytes.last()?;
+    // One pass over the bytes; this runs for every key and value of every object.
+    let (mut printable, mut key_chars, mut hash, mut colon_space, mut colon, mut double_colon, mut ip_chars) =
+        (true, true, false, false, false, false, true);
+    let mut previous = 0u8;
+    for &b in bytes {
+        printable &= (b' '..=b'~').contains(&b);
+        key_chars &= b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/');
+        hash |= b == b'#';
+        colon |= b == b':';
+        colon_space |= previous == b':' && b == b' ';
+        double_colon |= previous == b':' && b == b':';
+        ip_chars &= b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'/' | b'%' | b'[' | b']');
+        previous = b;
+    }
     // serde-saphyr writes these three alone in single quotes.
-    if !bytes.iter().all(|b| (b' '..=b'~').contains(b)) || matches!(text, "." | "#" | "-") {
+    if !printable || matches!(text, "." | "#" | "-") {
         return None;
     }
-    let ip_like = super::force_double_quotes(text);
+    // The strings `force_double_quotes` picks (IP-like with a colon, or any `::`).
+    let ip_like = double_colon || (colon && ip_chars);
     if ip_like && position == Position::Key {
         // Values get serde-saphyr's `DoubleQuoted`; as a key, its own rules decide.
         return None;
     }
-    let reserved = RESERVED.iter().any(|word| text.eq_ignore_ascii_case(word));
+    let reserved = bytes.len() <= 5 && RESERVED.iter().any(|word| text.eq_ignore_ascii_case(word));
     if reserved
         || ip_like
-        || b"*&!|>'\"%@`[]{},#:".contains(&first)
+        || matches!(first, b'*' | b'&' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b'[' | b']')
+        || matches!(first, b'{' | b'}' | b',' | b'#' | b':' | b' ')
+        || last == b' '
         || bytes.iter().all(u8::is_ascii_digit)
-        || first == b' '
-        || bytes.last() == Some(&b' ')
     {
         return Some(Style::Quoted);
     }
     let start_ok = first.is_ascii_alphabetic() || first == b'/' || duration(text);
     let rest_ok = match position {
-        Position::Key => bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/')),
-        Position::Value => !bytes.contains(&b'#') && bytes.last() != Some(&b':') && !text.contains(": "),
+        Position::Key => key_chars,
+        Position::Value => !hash && last != b':' && !colon_space,
     };
     (start_ok && rest_ok).then_some(Style::Plain)
 }
@@ -210,7 +227,7 @@ mod tests {
     use super::*;
 
     fn s(text: &str) -> Node {
-        Node::Str(text.to_string())
+        Node::Str(text.to_string().into())
     }
 
     fn map(entries: &[(&str, Node)]) -> Node {
