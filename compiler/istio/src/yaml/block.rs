@@ -144,6 +144,45 @@ enum Style {
     Quoted,
 }
 
+/// Byte classes for [`style`]: printable ASCII, a character of a plain key, a character of an
+/// IP-like string (`force_double_quotes`), `#`, `:` and digits.
+const PRINTABLE: u8 = 1;
+const KEY_CHAR: u8 = 2;
+const IP_CHAR: u8 = 4;
+const HASH: u8 = 8;
+const COLON: u8 = 16;
+const DIGIT: u8 = 32;
+
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c >= b' ' && c <= b'~' {
+            class |= PRINTABLE;
+        }
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'/') {
+            class |= KEY_CHAR;
+        }
+        if c.is_ascii_hexdigit() || matches!(c, b':' | b'.' | b'/' | b'%' | b'[' | b']') {
+            class |= IP_CHAR;
+        }
+        if c == b'#' {
+            class |= HASH;
+        }
+        if c == b':' {
+            class |= COLON;
+        }
+        if c.is_ascii_digit() {
+            class |= DIGIT;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
 /// Words some YAML reader takes for a boolean, a null or a number when plain.
 const RESERVED: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"];
 
@@ -160,20 +199,21 @@ fn style(text: &str, position: Position) -> Option<Style> {
     let bytes = text.as_bytes();
     let &first = bytes.first()?;
     let &last = bytes.last()?;
-    // One pass over the bytes; this runs for every key and value of every object.
-    let (mut printable, mut key_chars, mut hash, mut colon_space, mut colon, mut double_colon, mut ip_chars) =
-        (true, true, false, false, false, false, true);
-    let mut previous = 0u8;
+    // One pass over the bytes with a class table: this runs for every key and value of every
+    // object, so it must cost a few instructions per byte.
+    let (mut all, mut any) = (u8::MAX, 0u8);
     for &b in bytes {
-        printable &= (b' '..=b'~').contains(&b);
-        key_chars &= b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/');
-        hash |= b == b'#';
-        colon |= b == b':';
-        colon_space |= previous == b':' && b == b' ';
-        double_colon |= previous == b':' && b == b':';
-        ip_chars &= b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'/' | b'%' | b'[' | b']');
-        previous = b;
+        let class = CLASSES[usize::from(b)];
+        all &= class;
+        any |= class;
     }
+    let printable = all & PRINTABLE != 0;
+    let key_chars = all & KEY_CHAR != 0;
+    let ip_chars = all & IP_CHAR != 0;
+    let hash = any & HASH != 0;
+    let colon = any & COLON != 0;
+    let digits = all & DIGIT != 0;
+    let (colon_space, double_colon) = if colon { (text.contains(": "), text.contains("::")) } else { (false, false) };
     // serde-saphyr writes these three alone in single quotes.
     if !printable || matches!(text, "." | "#" | "-") {
         return None;
@@ -190,7 +230,7 @@ fn style(text: &str, position: Position) -> Option<Style> {
         || matches!(first, b'*' | b'&' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b'[' | b']')
         || matches!(first, b'{' | b'}' | b',' | b'#' | b':' | b' ')
         || last == b' '
-        || bytes.iter().all(u8::is_ascii_digit)
+        || digits
     {
         return Some(Style::Quoted);
     }
