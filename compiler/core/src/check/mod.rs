@@ -12,6 +12,7 @@ mod lints;
 pub(crate) mod modules;
 mod policies;
 mod presets;
+mod reachability;
 mod routes;
 mod services;
 mod sidecars;
@@ -114,6 +115,7 @@ impl<'a> Checker<'a> {
         mesh.routes = decls.routes.iter().filter_map(|r| self.route(r)).collect();
         self.check_route_conflicts(&mesh.routes, &mesh.externals);
         mesh.policies = decls.policies.iter().filter_map(|p| self.policy(p)).collect();
+        self.check_gateway_reachability(&mesh);
         mesh.jwts = decls.jwts.iter().filter_map(|j| self.jwt(j)).collect();
         mesh.limits = decls.limits.iter().filter_map(|l| self.limit(l)).collect();
         mesh.sidecars = decls.sidecars.iter().filter_map(|s| self.sidecar(s)).collect();

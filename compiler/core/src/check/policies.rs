@@ -371,7 +371,7 @@ impl<'a> Checker<'a> {
             }
         }
         let issuer = match &decl.issuer {
-            Some(i) => self.string(i),
+            Some(i) => self.line_string(i, "an issuer"),
             None => {
                 self.report(
                     Diagnostic::error("E0306", decl.name.span, format!("jwt `{}` has no issuer", decl.name.node))
@@ -400,7 +400,7 @@ impl<'a> Checker<'a> {
             }
             None => None,
         };
-        let audiences = decl.audiences.iter().filter_map(|a| self.string(a)).collect();
+        let audiences = decl.audiences.iter().filter_map(|a| self.line_string(a, "an audience")).collect();
         let mut from_headers = Vec::new();
         let mut from_params = Vec::new();
         let mut from_cookies = Vec::new();

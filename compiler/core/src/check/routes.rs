@@ -452,7 +452,7 @@ impl<'a> Checker<'a> {
     }
 
     fn path_match(&mut self, kind: UriKind, value: &ast::Value) -> Option<StringMatch> {
-        let text = self.string(value)?;
+        let text = self.line_string(value, "a path")?;
         match kind {
             UriKind::Regex => {
                 if text.len() > 1024 {
@@ -482,9 +482,9 @@ impl<'a> Checker<'a> {
         Some(match test {
             StringTest::Present => Some(StringMatch::Present),
             StringTest::Absent => None,
-            StringTest::Exact(v) => Some(StringMatch::Exact(self.string(v)?)),
+            StringTest::Exact(v) => Some(StringMatch::Exact(self.line_string(v, "a match value")?)),
             StringTest::Prefix(v) => {
-                let text = self.string(v)?;
+                let text = self.line_string(v, "a match value")?;
                 if text.is_empty() {
                     self.report(
                         Diagnostic::error("E0202", v.span, "an empty prefix matches everything")
@@ -494,7 +494,7 @@ impl<'a> Checker<'a> {
                 }
                 Some(StringMatch::Prefix(text))
             }
-            StringTest::Regex(v) => Some(StringMatch::Regex(self.string(v)?)),
+            StringTest::Regex(v) => Some(StringMatch::Regex(self.line_string(v, "a regular expression")?)),
         })
     }
 
@@ -767,7 +767,7 @@ impl<'a> Checker<'a> {
             }
             seen.push(&key.node);
             match key.node.as_str() {
-                "uri" => uri = self.string(value),
+                "uri" => uri = self.line_string(value, "a redirect URI"),
                 "authority" => authority = self.host_string(value),
                 "scheme" => scheme = self.word(value, SCHEMES, "scheme").map(str::to_string),
                 "port" => port = self.port_number(value),
@@ -810,7 +810,9 @@ impl<'a> Checker<'a> {
                 RuleOption::Timeout(v, span) => out.timeout = self.positive_duration(v).map(|d| (d, *span)),
                 RuleOption::Retry(r) => out.retry = self.retry(r).map(|x| (x, r.span)),
                 RuleOption::Rewrite(r) => match &r.kind {
-                    ast::RewriteKind::Uri(v) => out.rewrite = self.string(v).map(model::Rewrite::Uri),
+                    ast::RewriteKind::Uri(v) => {
+                        out.rewrite = self.line_string(v, "a rewritten path").map(model::Rewrite::Uri)
+                    }
                     ast::RewriteKind::Authority(v) => out.rewrite_authority = self.host_string(v),
                     ast::RewriteKind::Regex { pattern, replacement } => {
                         if let (Some(pattern), Some(replacement)) = (self.string(pattern), self.string(replacement)) {

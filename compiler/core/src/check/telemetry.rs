@@ -68,7 +68,7 @@ impl<'a> Checker<'a> {
         let mut tags = Vec::new();
         for tag in &decl.tags {
             let value = match &tag.value {
-                TagValue::Literal(v) => self.string(v).map(model::TagValue::Literal),
+                TagValue::Literal(v) => self.line_string(v, "a tag value").map(model::TagValue::Literal),
                 TagValue::Header { name, default } => {
                     let default = default.as_ref().and_then(|d| self.string(d));
                     self.header_name(name, false).map(|name| model::TagValue::Header { name, default })

@@ -253,6 +253,25 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A string that must stay on one line (paths, match values, issuers, tags): a control
+    /// character there is always a mistake, and would reach Envoy or the JWT check as is.
+    pub(crate) fn line_string(&mut self, value: &Value, what: &str) -> Option<String> {
+        let text = self.string(value)?;
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            self.report(
+                Diagnostic::error(
+                    "E0213",
+                    value.span,
+                    format!("{what} contains the control character U+{:04X}", c as u32),
+                )
+                .with_span_label("a control character (a newline, a tab, …)")
+                .with_note("write the value on one line, without `\\n`, `\\t` or other escapes of control characters"),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
     /// A string that is a host name (or `*.wildcard`), lowercase as emitted.
     pub(crate) fn host_string(&mut self, value: &Value) -> Option<String> {
         let text = self.string(value)?;

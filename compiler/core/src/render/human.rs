@@ -28,15 +28,30 @@ pub fn render_one(sources: &Sources, diagnostic: &Diagnostic, color: Color) -> S
     render_with(&files(sources), &config(), sources, diagnostic, color)
 }
 
-type Files<'a> = SimpleFiles<&'a str, &'a str>;
+type Files<'a> = SimpleFiles<&'a str, String>;
 
-/// A codespan file database whose ids are the indices of `Sources`, which are dense.
+/// A codespan file database whose ids are the indices of `Sources`, which are dense. The
+/// text is made safe to print (see [`printable`]) without moving any byte offset.
 fn files(sources: &Sources) -> Files<'_> {
     let mut files = SimpleFiles::new();
     for (_, file) in sources.iter() {
-        files.add(file.name.as_str(), file.text.as_str());
+        files.add(file.name.as_str(), printable(&file.text));
     }
     files
+}
+
+/// Source text as it may reach a terminal: control characters (an ESC could drive the
+/// terminal) and bidirectional overrides (which make code read differently than it parses)
+/// become `?`s of the same byte length, so every span still lands on the same text.
+pub(crate) fn printable(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if unsafe_char(c) { "?".repeat(c.len_utf8()) } else { c.to_string() }).collect()
 }
 
 /// ASCII borders (`-->`, `|`) so the output looks like rustc's and survives any terminal.
@@ -67,21 +82,23 @@ fn convert(sources: &Sources, diagnostic: &Diagnostic) -> CsDiagnostic<usize> {
     let mut labels = Vec::new();
     if let Some(file) = super::file(sources, diagnostic.span.file) {
         let range = super::clamp(&file.text, diagnostic.span);
-        labels.push(CsLabel::primary(diagnostic.span.file.0 as usize, range).with_message(&diagnostic.span_label));
+        labels.push(
+            CsLabel::primary(diagnostic.span.file.0 as usize, range).with_message(printable(&diagnostic.span_label)),
+        );
     }
     for label in &diagnostic.labels {
         if let Some(file) = super::file(sources, label.span.file) {
             let range = super::clamp(&file.text, label.span);
-            labels.push(CsLabel::secondary(label.span.file.0 as usize, range).with_message(&label.message));
+            labels.push(CsLabel::secondary(label.span.file.0 as usize, range).with_message(printable(&label.message)));
         }
     }
-    let mut notes: Vec<String> = diagnostic.notes.iter().map(|note| format!("note: {note}")).collect();
+    let mut notes: Vec<String> = diagnostic.notes.iter().map(|note| format!("note: {}", printable(note))).collect();
     if let Some(suggestion) = &diagnostic.suggestion {
         notes.push(format!("help: {}", super::help_text(suggestion)));
     }
     CsDiagnostic::new(severity)
         .with_code(diagnostic.code)
-        .with_message(&diagnostic.message)
+        .with_message(printable(&diagnostic.message))
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -196,5 +213,19 @@ error[E0101]: unknown service `auth-servce`
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn terminal_control_is_neutralised_without_moving_offsets() {
+        let text = "route a {\u{1b}[2J \u{202e}x\u{0085} }\n";
+        let safe = printable(text);
+        assert_eq!(safe.len(), text.len());
+        assert!(!safe.contains('\u{1b}') && !safe.contains('\u{202e}') && !safe.contains('\u{85}'));
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
     }
 }

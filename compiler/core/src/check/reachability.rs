@@ -1,0 +1,103 @@
+//! W0104: a route sends a gateway's traffic to a service whose authorization policies
+//! admit no request coming from that gateway. Istio would answer 403 to every request:
+//! the route looks fine and the service is unreachable. Found by reading the policies that
+//! apply to the service (mesh, namespace and workload scope), in every environment.
+
+use std::collections::HashSet;
+
+use super::Checker;
+use crate::model::{self, AuthAction, HttpAction, PolicyScope};
+use crate::Diagnostic;
+
+impl<'a> Checker<'a> {
+    pub(crate) fn check_gateway_reachability(&mut self, mesh: &model::Mesh) {
+        let mut reported: HashSet<(String, String, String)> = HashSet::new();
+        for route in &mesh.routes {
+            let Some(decl) = self.decls.routes.iter().copied().find(|r| r.name.node == route.name) else { continue };
+            for gateway in mesh.gateways.iter().filter(|g| !g.egress) {
+                let reference = format!("{}/{}", gateway.namespace, gateway.name);
+                if !route.gateways.contains(&reference) {
+                    continue;
+                }
+                for service in destinations(mesh, route) {
+                    if admits(mesh, service, gateway) {
+                        continue;
+                    }
+                    if !reported.insert((route.name.clone(), service.name.clone(), gateway.name.clone())) {
+                        continue;
+                    }
+                    let Some(via) = decl.via.iter().find(|v| v.node == gateway.name) else { continue };
+                    self.report(
+                        Diagnostic::warning(
+                            "W0104",
+                            via.span,
+                            format!(
+                                "requests through gateway `{}` to `{}` are denied by its authorization policies",
+                                gateway.name, service.name
+                            ),
+                        )
+                        .with_span_label(format!("route `{}` sends gateway traffic to `{}`", route.name, service.name))
+                        .with_note(format!(
+                            "`{}` is under `default deny` or `allow` rules, and none admits callers from namespace `{}` (the gateway's), any caller, or a JWT",
+                            service.name, gateway.namespace
+                        ))
+                        .with_note(format!(
+                            "admit the gateway with `allow from namespace {}` in `policy {}`",
+                            gateway.namespace, service.name
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The services a route forwards to, each once.
+fn destinations<'m>(mesh: &'m model::Mesh, route: &model::Route) -> Vec<&'m model::Service> {
+    let hosts = route
+        .http
+        .iter()
+        .flat_map(|r| match &r.action {
+            HttpAction::Forward(d) => d.as_slice(),
+            _ => &[],
+        })
+        .chain(route.tls.iter().flat_map(|r| &r.destinations))
+        .chain(route.tcp.iter().flat_map(|r| &r.destinations))
+        .map(|d| d.host.as_str());
+    let mut out: Vec<&model::Service> = Vec::new();
+    for host in hosts {
+        if let Some(s) = mesh.services.iter().find(|s| s.fqdn == host) {
+            if !out.iter().any(|seen| seen.fqdn == s.fqdn) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Whether some request from the gateway's workloads can pass the service's ALLOW policies.
+fn admits(mesh: &model::Mesh, service: &model::Service, gateway: &model::Gateway) -> bool {
+    let applying: Vec<&model::Policy> = mesh
+        .policies
+        .iter()
+        .filter(|p| match &p.scope {
+            PolicyScope::Mesh(_) => true,
+            PolicyScope::Namespace(ns) => *ns == service.namespace,
+            PolicyScope::Workload(w) => w.name == service.name && w.namespace == service.namespace,
+        })
+        .collect();
+    let allow: Vec<&model::AuthRule> =
+        applying.iter().flat_map(|p| p.rules.iter()).filter(|r| r.action == AuthAction::Allow).collect();
+    let deny_by_default = applying.iter().any(|p| p.default_deny);
+    if allow.is_empty() && !deny_by_default {
+        return true; // no ALLOW policy selects the workload: everything not denied passes
+    }
+    allow.iter().any(|rule| {
+        rule.from.is_empty()
+            || rule.from.iter().any(|source| {
+                source.namespaces.contains(&gateway.namespace)
+                    || !source.request_principals.is_empty()
+                    || !source.ip_blocks.is_empty()
+            })
+    })
+}
