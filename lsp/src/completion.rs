@@ -3,6 +3,8 @@
 //! versions after `@` and ports after `:`, the checker's own word lists after `balance`,
 //! `mtls`, `h2_upgrade` and the like, environment values after `$`, and units after a number.
 
+use std::collections::HashSet;
+
 use meshc_core::{vocabulary, DefKind, Definition};
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent, MarkupKind, Range, TextEdit,
@@ -70,12 +72,13 @@ pub fn complete(snapshots: &[&Snapshot], text: &str, offset: usize) -> Vec<Compl
         _ => context(before, rest),
     };
     let mut items = Vec::new();
-    let mut defs: Vec<&Definition> = Vec::new();
-    for d in snapshots.iter().flat_map(|s| &s.analysis.index.definitions) {
-        if !defs.iter().any(|e| e.kind == d.kind && e.name == d.name && e.container == d.container) {
-            defs.push(d);
-        }
-    }
+    // Each definition once, in order (a set, not a scan: workspaces have thousands).
+    let mut seen = HashSet::new();
+    let defs: Vec<&Definition> = snapshots
+        .iter()
+        .flat_map(|s| &s.analysis.index.definitions)
+        .filter(|d| seen.insert((d.kind, d.name.as_str(), d.container.as_deref())))
+        .collect();
     let defs = &defs[..];
     match context {
         Context::Destination => names(defs, &[DefKind::Service, DefKind::External], None, range, &mut items),
@@ -121,7 +124,9 @@ fn item(label: &str, kind: CompletionItemKind, detail: &str, range: Range, sort:
         kind: Some(kind),
         detail: Some(detail.to_string()),
         sort_text: Some(format!("{sort}{label}")),
-        text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, label.to_string()))),
+        // Replace the word being typed; with none, the client inserts the label at the cursor.
+        text_edit: (range.start != range.end)
+            .then(|| CompletionTextEdit::Edit(TextEdit::new(range, label.to_string()))),
         ..CompletionItem::default()
     }
 }
@@ -133,6 +138,7 @@ fn names(
     range: Range,
     out: &mut Vec<CompletionItem>,
 ) {
+    let mut labels: HashSet<&str> = HashSet::new();
     for d in
         defs.iter().filter(|d| kinds.contains(&d.kind) && (container.is_none() || d.container.as_deref() == container))
     {
@@ -148,7 +154,7 @@ fn names(
             Some(owner) => format!("{} of {owner}", d.kind.describe()),
             None => d.kind.describe().to_string(),
         };
-        if !out.iter().any(|i| i.label == d.name) {
+        if labels.insert(d.name.as_str()) {
             out.push(item(&d.name, kind, &detail, range, "0"));
         }
     }

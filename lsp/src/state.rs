@@ -38,6 +38,10 @@ pub struct State {
     /// always hears back after an edit, by the first analysis that includes the edit.
     touched: BTreeMap<Key, u64>,
     pub projects: HashMap<ProjectId, Project>,
+    /// Analyses replaced by newer ones. Freeing one (a whole workspace's trees and models)
+    /// takes milliseconds, so the analysis task drops them after publishing, off the path
+    /// between an edit and its diagnostics.
+    pub retired: Vec<Arc<Snapshot>>,
 }
 
 /// A publishDiagnostics to send.
@@ -89,10 +93,12 @@ impl State {
         let Some(snapshot) = snapshot else {
             if !job.exists {
                 // The project is gone: clear everything it published.
-                let project = self.projects.remove(&job.project);
+                let Some(project) = self.projects.remove(&job.project) else { return Vec::new() };
+                self.retired.push(project.latest);
+                self.retired.extend(project.parsed.into_values());
                 return project
-                    .into_iter()
-                    .flat_map(|p| p.published.into_values())
+                    .published
+                    .into_values()
                     .filter(|(_, list)| !list.is_empty())
                     .map(|(uri, _)| Publish { uri, diagnostics: Vec::new(), version: None })
                     .collect();
@@ -101,14 +107,20 @@ impl State {
         };
         let snapshot = Arc::new(snapshot);
         let previous = self.projects.remove(&job.project);
-        let (mut parsed, mut published) = previous.map(|p| (p.parsed, p.published)).unwrap_or_default();
+        let (mut parsed, mut published) = match previous {
+            Some(p) => {
+                self.retired.push(p.latest);
+                (p.parsed, p.published)
+            }
+            None => Default::default(),
+        };
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         for (id, list) in diagnostics::by_file(&snapshot) {
             let Some(entry) = snapshot.entries.get(id.0 as usize) else { continue };
             seen.insert(entry.key.clone());
             if !snapshot.has_syntax_errors(id) {
-                parsed.insert(entry.key.clone(), snapshot.clone());
+                self.retired.extend(parsed.insert(entry.key.clone(), snapshot.clone()));
             }
             // An edit made while this analysis ran is not in it: the next one answers it.
             let touched = self.touched.get(&entry.key).is_some_and(|&revision| revision <= job.revision);
@@ -131,7 +143,8 @@ impl State {
             }
             keep
         });
-        parsed.retain(|key, _| seen.contains(key));
+        let gone: Vec<Key> = parsed.keys().filter(|key| !seen.contains(*key)).cloned().collect();
+        self.retired.extend(gone.iter().filter_map(|key| parsed.remove(key)));
         self.projects.insert(job.project.clone(), Project { latest: snapshot, parsed, published });
         out
     }
