@@ -88,3 +88,63 @@ pub fn rename(snapshot: &Snapshot, file: FileId, offset: usize, new_name: &str) 
     }
     Some(WorkspaceEdit::new(changes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{Entry, Key};
+
+    const PROGRAM: &str = "mesh m { namespace m  environments dev }\n\
+                           defaults { wait = 5s }\n\
+                           env dev { }\n\
+                           service api { port http 80  versions v1 }\n\
+                           route api { hosts api  any -> api@v1:http { timeout $wait } }\n";
+
+    fn snapshot() -> Snapshot {
+        let mut sources = meshc_core::Sources::new();
+        sources.add("main.mesh", PROGRAM);
+        let uri: Uri = "untitled:main.mesh".parse().expect("uri");
+        Snapshot::build(sources, vec![Entry { key: Key::of(&uri), uri, version: Some(1) }])
+    }
+
+    fn at(needle: &str, delta: usize) -> usize {
+        PROGRAM.find(needle).expect("needle") + delta
+    }
+
+    #[test]
+    fn value_references_are_renamed_without_their_dollar() {
+        let s = snapshot();
+        assert!(s.analysis.diagnostics.is_empty(), "{:?}", s.analysis.diagnostics);
+        let file = FileId(0);
+        let (range, name) = prepare_rename(&s, file, at("$wait", 2)).expect("a value reference");
+        assert_eq!(name, "wait");
+        assert_eq!(
+            range.start.character as usize,
+            at("$wait", 1) - PROGRAM[..at("$wait", 0)].rfind('\n').map_or(0, |i| i + 1)
+        );
+        let edit = rename(&s, file, at("$wait", 2), "delay").expect("an edit");
+        let edits = edit.changes.expect("changes").into_values().next().expect("one file");
+        assert_eq!(edits.len(), 2, "the declaration and the reference");
+        assert!(edits.iter().all(|e| e.new_text == "delay"));
+    }
+
+    #[test]
+    fn definition_and_references_of_a_version() {
+        let s = snapshot();
+        let def = definition_at(&s, FileId(0), at("@v1", 1)).expect("a version");
+        let location = definition(&s, def).expect("a location");
+        assert_eq!(location.range.start.line, 3);
+        assert_eq!(references(&s, def, true).len(), 2);
+        assert_eq!(references(&s, def, false).len(), 1);
+        assert_eq!(definition_at(&s, FileId(0), at("timeout", 1)), None);
+    }
+
+    #[test]
+    fn new_names_must_be_identifiers() {
+        assert_eq!(invalid_name("checkout-v2"), None);
+        assert_eq!(invalid_name("_x"), None);
+        for bad in ["", "1a", "a b", "a->b", "é", "a.b"] {
+            assert!(invalid_name(bad).is_some(), "{bad:?}");
+        }
+    }
+}

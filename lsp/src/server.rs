@@ -148,7 +148,8 @@ async fn analyze_forever(state: Arc<Mutex<State>>, wake: Arc<Notify>, client: Cl
             };
             let (took_analysis, took_parse) = (analyzing.elapsed(), snapshot.as_ref().and_then(|(_, p)| *p));
             let finishing = Instant::now();
-            let publish = lock(&state).finish(&job, snapshot.map(|(s, _)| s));
+            // A bug here must not end the task: the editor would wait for diagnostics forever.
+            let publish = guard(|| lock(&state).finish(&job, snapshot.map(|(s, _)| s))).unwrap_or_default();
             let took_finish = finishing.elapsed();
             let publishing = Instant::now();
             let published = publish.len();

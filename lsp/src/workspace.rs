@@ -180,7 +180,7 @@ impl Workspace {
                 let mine = |path: &Path| self.folder_of(path) == Some(folder.as_path());
                 for (path, text) in &self.disk {
                     if mine(path) && !self.open.contains_key(&Key::Path(path.clone())) {
-                        let uri = Uri::from_file_path(path)?;
+                        let Some(uri) = Uri::from_file_path(path) else { continue };
                         files.insert(relative_name(folder, path), (Key::Path(path.clone()), uri, text.clone(), None));
                     }
                 }

@@ -79,6 +79,8 @@ async def test_whole_workspace_and_other_files(client: LanguageClient, project: 
     )
     found = await next_diagnostics(client, extra.as_uri())
     assert codes(found) == ["E0301"], found
+    # The server asked the client (which allows it) to watch .mesh files for it.
+    assert any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations)
     related = found[0].related_information
     assert related and related[0].location.uri == shop(project).as_uri()
 
