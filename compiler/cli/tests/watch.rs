@@ -416,6 +416,26 @@ fn a_file_deleted_and_recreated_mid_watch() {
 }
 
 #[test]
+fn the_project_directory_removed_and_restored() {
+    let dir = project();
+    let (mut watch, _) = Watch::start(dir.path(), &[]);
+    let good = tree(&dir.path().join("out"));
+    fs::remove_dir_all(dir.path().join("proj")).expect("remove the project");
+    let seen = watch.until(Stream::Err, |line| line.contains("no such directory: proj"));
+    assert!(!seen.err.is_empty());
+    assert_eq!(tree(&dir.path().join("out")), good, "the last good output stays");
+
+    write(&dir.path().join("proj/mesh.mesh"), &program_with_timeout("12s"));
+    let seen = watch.until(Stream::Out, |line| line.starts_with("wrote "));
+    assert!(seen.out_has("+    timeout: 12s"), "{seen:#?}");
+
+    // Watched again as a whole, not only its re-creation.
+    save_by_rename(&dir.path().join("proj/mesh.mesh"), &program_with_timeout("13s"));
+    let seen = watch.build();
+    assert!(seen.out_has("-    timeout: 12s") && seen.out_has("+    timeout: 13s"), "{seen:#?}");
+}
+
+#[test]
 fn new_files_and_new_folders_join_the_program_and_are_watched() {
     let dir = project();
     let (mut watch, _) = Watch::start(dir.path(), &[]);

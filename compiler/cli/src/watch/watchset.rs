@@ -35,6 +35,14 @@ impl WatchSet {
 /// (or looks for) the files `extra`; all resolved.
 pub fn plan(root: &Path, out: &Path, extra: &BTreeSet<PathBuf>) -> WatchSet {
     let mut set = WatchSet::default();
+    // A project directory that was removed (a branch switch, `rm -r` then a copy) is
+    // waited for from the nearest directory that still exists.
+    if !root.is_dir() {
+        if let Some(ancestor) = root.ancestors().skip(1).find(|dir| dir.is_dir()) {
+            set.flat.insert(ancestor.to_path_buf());
+        }
+        return set;
+    }
     add_tree(root, out, &mut set);
     for file in extra {
         if let Some(dir) = file.parent() {
@@ -125,6 +133,14 @@ mod tests {
         assert_eq!(set.recursive, BTreeSet::from([root.join("proj")]));
         assert_eq!(set.flat, BTreeSet::from([PathBuf::from("/shared/lib")]));
         assert_eq!(set.entries().count(), 2);
+    }
+
+    #[test]
+    fn a_removed_project_is_waited_for_from_the_nearest_directory_left() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = fs::canonicalize(temp.path()).expect("canonical");
+        let set = plan(&root.join("gone/proj"), &root.join("out"), &BTreeSet::new());
+        assert_eq!(set, WatchSet { recursive: BTreeSet::new(), flat: BTreeSet::from([root]) });
     }
 
     #[test]
