@@ -581,6 +581,27 @@ fn ctrl_c_exits_cleanly_with_status_0() {
 }
 
 #[test]
+fn only_the_chosen_environments_are_built_and_an_unknown_one_is_reported() {
+    let dir = project();
+    let (watch, seen) = Watch::start(dir.path(), &["--env", "prod"]);
+    assert!(seen.out_has("prod: 0 changed, 4 added, 0 removed (new environment)"), "{seen:#?}");
+    assert!(!seen.out.iter().any(|line| line.starts_with("staging")), "{seen:#?}");
+    assert!(dir.path().join("out/prod").is_dir() && !dir.path().join("out/staging").exists());
+    drop(watch);
+
+    // A name the program does not declare fails the build, not the watch: the program
+    // may be about to declare it.
+    let (mut watch, seen) = Watch::start(dir.path(), &["--env", "prd"]);
+    assert!(seen.out_has("build failed; out is left as it was"), "{seen:#?}");
+    // stderr is read by another thread: its lines may come before or after stdout's.
+    let mut diagnostics = seen.err_text();
+    if !diagnostics.contains("did you mean `prod`?") {
+        diagnostics.push_str(&watch.until(Stream::Err, |line| line.contains("did you mean `prod`?")).err_text());
+    }
+    assert!(diagnostics.contains("unknown environment `prd`"), "{diagnostics}");
+}
+
+#[test]
 fn bad_arguments_are_usage_errors() {
     let dir = project();
     let run = |args: &[&str]| {
