@@ -13,7 +13,12 @@ fn emit_cases() {
     for case in &cases {
         let sources = load_case(case);
         let analysis = analyze(&sources);
-        assert!(analysis.diagnostics.is_empty(), "{} has diagnostics:\n{}", case.display(), render(&sources, &analysis));
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{} has diagnostics:\n{}",
+            case.display(),
+            render(&sources, &analysis)
+        );
         let envs = meshc_istio::emit(&analysis, &[]);
         let out = scratch_dir(&format!("emit-{}", case.file_stem().expect("stem").to_string_lossy()));
         meshc_istio::write_tree(&out, &envs).expect("write output");
