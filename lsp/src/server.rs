@@ -404,7 +404,8 @@ fn capabilities() -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(["@", ":", ">", "$", " "].map(String::from).to_vec()),
+            // The characters after which a new context starts; words trigger on their own.
+            trigger_characters: Some(["@", ":", ">", "$"].map(String::from).to_vec()),
             ..CompletionOptions::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {

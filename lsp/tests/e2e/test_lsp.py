@@ -45,6 +45,10 @@ async def test_diagnostics_appear_and_clear(client: LanguageClient, project: pat
     doc.replace("checkout@v9:http", "checkout@v2:http")
     assert await next_diagnostics(client, doc.uri, for_version(doc.version)) == []
 
+    # Saving answers with the diagnostics too.
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=doc.ident()))
+    assert await next_diagnostics(client, doc.uri) == []
+
 
 async def test_quick_fix_applies_the_suggestion(client: LanguageClient, project: pathlib.Path):
     doc = await opened(client, shop(project))
