@@ -104,7 +104,7 @@ mod tests {
         let mut sources = meshc_core::Sources::new();
         sources.add("main.mesh", PROGRAM);
         let uri: Uri = "untitled:main.mesh".parse().expect("uri");
-        Snapshot::build(sources, vec![Entry { key: Key::of(&uri), uri, version: Some(1) }])
+        Snapshot::build(sources, vec![Entry { key: Key::of(&uri), uri: Some(uri), version: Some(1) }])
     }
 
     fn at(needle: &str, delta: usize) -> usize {

@@ -16,7 +16,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use crate::snapshot::Snapshot;
 use crate::state::{Inputs, State};
-use crate::workspace::{Key, ProjectId};
+use crate::workspace::{self, Key, ProjectId};
 use crate::{actions, completion, formatting, hover, navigation, semantic, symbols};
 
 /// How long a request waits for the analysis of the edits before it: long enough for a
@@ -240,6 +240,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        if workspace::is_stdlib_copy(&Key::of(&doc.uri)) {
+            return; // a module of the standard library, shown for reading
+        }
         let project = self.lock().workspace.open(&doc.uri, doc.text, doc.version);
         self.edited(project, Some(Key::of(&doc.uri)));
     }

@@ -49,7 +49,7 @@ impl Snapshot {
     }
 
     pub fn uri(&self, id: FileId) -> Option<&Uri> {
-        self.entries.get(id.0 as usize).map(|e| &e.uri)
+        self.entries.get(id.0 as usize).and_then(|e| e.uri.as_ref())
     }
 
     pub fn offset(&self, id: FileId, position: Position) -> usize {

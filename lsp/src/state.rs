@@ -118,6 +118,7 @@ impl State {
         let mut seen = BTreeSet::new();
         for (id, list) in diagnostics::by_file(&snapshot) {
             let Some(entry) = snapshot.entries.get(id.0 as usize) else { continue };
+            let Some(uri) = &entry.uri else { continue };
             seen.insert(entry.key.clone());
             if !snapshot.has_syntax_errors(id) {
                 self.retired.extend(parsed.insert(entry.key.clone(), snapshot.clone()));
@@ -132,8 +133,8 @@ impl State {
             if unchanged && !touched {
                 continue;
             }
-            published.insert(entry.key.clone(), (entry.uri.clone(), list.clone()));
-            out.push(Publish { uri: entry.uri.clone(), diagnostics: list, version: entry.version });
+            published.insert(entry.key.clone(), (uri.clone(), list.clone()));
+            out.push(Publish { uri: uri.clone(), diagnostics: list, version: entry.version });
         }
         // Files that left the project (deleted, closed outside a folder): clear them.
         published.retain(|key, (uri, list)| {

@@ -46,7 +46,9 @@ struct Open {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub key: Key,
-    pub uri: Uri,
+    /// `None` for a dependency that has no file to show (the standard library when its
+    /// copy cannot be written).
+    pub uri: Option<Uri>,
     /// The buffer version when the file is open in the editor.
     pub version: Option<i32>,
 }
@@ -208,10 +210,74 @@ impl Workspace {
         let mut entries = Vec::with_capacity(files.len());
         for (name, (key, uri, text, version)) in files {
             sources.add(name, text);
-            entries.push(Entry { key, uri, version });
+            entries.push(Entry { key, uri: Some(uri), version });
         }
+        self.add_dependencies(project, &mut sources, &mut entries);
         Some((sources, entries))
     }
+
+    /// Adds what the project imports, as `meshc build` does (`load_dependencies`): the
+    /// standard library, and files outside the project read from their buffer or the disk.
+    fn add_dependencies(&self, project: &ProjectId, sources: &mut Sources, entries: &mut Vec<Entry>) {
+        // Source names are relative to the folder (or to the single file's folder).
+        let base = match project {
+            ProjectId::Folder(folder) => folder.clone(),
+            ProjectId::Single(Key::Path(path)) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            ProjectId::Single(Key::Uri(_)) => PathBuf::new(),
+        };
+        let before = sources.len();
+        meshc_core::modules::load_dependencies(sources, &mut |name| {
+            if base.as_os_str().is_empty() {
+                return None; // an unsaved buffer has no folder to import from
+            }
+            let path = normalize(&base.join(name));
+            match self.open.get(&Key::Path(path.clone())) {
+                Some(open) => Some(open.text.clone()),
+                None => read(&path),
+            }
+        });
+        for i in before..sources.len() {
+            let file = sources.get(meshc_core::FileId(i as u32));
+            let path = match meshc_core::modules::STDLIB.iter().find(|(name, _)| *name == file.name) {
+                Some((name, text)) => stdlib_file(name, text),
+                None => Some(normalize(&base.join(&file.name))),
+            };
+            let uri = path.as_ref().and_then(Uri::from_file_path);
+            let Some(path) = path else {
+                // Not addressable: the analysis sees it; diagnostics and navigation skip it.
+                entries.push(Entry {
+                    key: Key::Uri(format!("meshc-dependency:{}", file.name)),
+                    uri: None,
+                    version: None,
+                });
+                continue;
+            };
+            let version = self.open.get(&Key::Path(path.clone())).map(|o| o.version);
+            entries.push(Entry { key: Key::Path(path), uri, version });
+        }
+    }
+}
+
+/// Where the copies of the standard library's modules are shown from.
+fn stdlib_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("meshc-{}", env!("CARGO_PKG_VERSION")))
+}
+
+/// Whether `key` is such a copy: opened from a go-to-definition, it is read-only and not a
+/// program of its own (it has no `mesh` header), so it is not analyzed alone.
+pub fn is_stdlib_copy(key: &Key) -> bool {
+    matches!(key, Key::Path(path) if path.starts_with(stdlib_dir()))
+}
+
+/// The file a standard module is shown from: written once under the temporary directory,
+/// so the editor can open it for go-to-definition (the text is embedded in meshc).
+fn stdlib_file(name: &str, text: &str) -> Option<PathBuf> {
+    let path = stdlib_dir().join(name);
+    if fs::read_to_string(&path).ok().as_deref() != Some(text) {
+        fs::create_dir_all(path.parent()?).ok()?;
+        fs::write(&path, text).ok()?;
+    }
+    Some(path)
 }
 
 /// `.`/`..` removed without touching the file system (symbolic links are kept as named).
@@ -340,6 +406,6 @@ mod tests {
         let project = ws.open(&uri, "service a {}".into(), 1);
         let (sources, entries) = ws.inputs(&project).expect("project");
         assert_eq!(sources.len(), 1);
-        assert_eq!(entries[0].uri, uri);
+        assert_eq!(entries[0].uri.as_ref(), Some(&uri));
     }
 }

@@ -402,3 +402,30 @@ async def test_server_exits_when_the_client_goes_away(tmp_path: pathlib.Path):
     )
     process.stdin.close()
     assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
+
+
+async def test_standard_library_imports(client: LanguageClient, tmp_path: pathlib.Path):
+    """examples/biometrics imports std modules: they are loaded as `meshc build` loads them,
+    and go-to-definition on a preset opens the module's source."""
+    from conftest import copy_example
+
+    project = copy_example("biometrics", tmp_path)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=project.as_uri(), name="biometrics")], removed=[]
+            )
+        )
+    )
+    doc = Doc(client, project / "mesh.mesh")
+    assert await next_diagnostics(client, doc.uri) == []
+    needle = "resilience.idempotent_retry"
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc.ident(), position=doc.position(needle, delta=len("resilience.")))
+    )
+    assert result is not None, "no definition for a std preset"
+    location = result if isinstance(result, types.Location) else result[0]
+    assert location.uri.endswith("std/resilience.mesh"), location.uri
+    module = pathlib.Path(location.uri.removeprefix("file://")).read_text(encoding="utf-8")
+    line = module.splitlines()[location.range.start.line]
+    assert line[location.range.start.character :].startswith("idempotent_retry"), line
