@@ -206,6 +206,8 @@ fn context<'a>(text: &'a str, tokens: &[Token]) -> Context<'a> {
         (Kind::Punct, ",") => list_context(text, &significant, block),
         (Kind::Punct, "=") if block == Some("defaults") || block == Some("env") => Context::Values,
         (Kind::Other, "$") => Context::Values,
+        // `use module.` (a qualified preset)
+        (Kind::Other, ".") if word_before(2) == Some("use") => Context::Names(&[DefKind::Preset]),
         (Kind::Word, word) => after_word(word, word_before(1), block),
         _ => Context::Keywords,
     }
@@ -223,6 +225,7 @@ fn after_word(word: &str, previous: Option<&str>, block: Option<&str>) -> Contex
         "on" => Context::Words(&vocabulary::RETRY_CONDITIONS),
         "mirror" | "hosts" => Context::Names(HOSTS),
         "via" => Context::Names(&[DefKind::Gateway]),
+        "use" => Context::Names(&[DefKind::Preset]),
         "tracing" | "access_log" | "metrics" => Context::Names(&[DefKind::Provider]),
         "account" if block == Some("policy") => Context::Names(&[DefKind::Account]),
         "global" | "from" => Context::Names(SERVICES),
@@ -283,5 +286,7 @@ mod tests {
         assert_eq!(at("route r via "), "Names([Gateway])");
         assert_eq!(at("route r { any -> a { timeout 5s } }\nservice "), "Keywords");
         assert_eq!(at("env dev { x = "), "Values");
+        assert_eq!(at("service a { use "), "Names([Preset])");
+        assert_eq!(at("service a { use resilience."), "Names([Preset])");
     }
 }
