@@ -16,8 +16,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 GRAMMAR = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parents[2] / "grammar" / "mesh.pest"
 
 text = GRAMMAR.read_text(encoding="utf-8")
-keywords = sorted(re.findall(r"^K_(\w+) = ", text, re.M))
-declarations = sorted(set(re.findall(r"^\w+_decl\s*=\s*\{\s*K_(\w+)", text, re.M)))
+keywords = sorted(re.findall(r"^K_(\w+) = ", text, re.MULTILINE))
+declarations = sorted(set(re.findall(r"^\w+_decl\s*=\s*\{\s*K_(\w+)", text, re.MULTILINE)))
 others = [k for k in keywords if k not in declarations]
 
 # A keyword ends where an identifier could not go on: identifiers hold `-` unless `->` follows.
@@ -74,7 +74,10 @@ grammar = {
         "number": {
             "patterns": [
                 {"name": "constant.numeric.rate.mesh", "match": r"\b\d+/(?:\d+(?:\.\d+)?(?:ms|us|ns|h|m|s|d))+\b"},
-                {"name": "constant.numeric.duration.mesh", "match": r"\b(?:\d+(?:\.\d+)?(?:ms|us|ns|h|m|s|d))+(?![\w-])"},
+                {
+                    "name": "constant.numeric.duration.mesh",
+                    "match": r"\b(?:\d+(?:\.\d+)?(?:ms|us|ns|h|m|s|d))+(?![\w-])",
+                },
                 {"name": "constant.numeric.percentage.mesh", "match": r"\b\d+(?:\.\d+)?%"},
                 {"name": "constant.numeric.mesh", "match": r"-?\b\d+(?:\.\d+)?\b"},
             ]

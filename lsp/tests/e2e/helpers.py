@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient

@@ -9,10 +9,9 @@ import pathlib
 import random
 
 import pytest
+from helpers import TIMEOUT, Doc, apply_edits, codes, for_version, next_diagnostics, position_of
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-
-from helpers import TIMEOUT, Doc, apply_edits, codes, for_version, next_diagnostics, position_at, position_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -184,7 +183,10 @@ async def completion_labels(client: LanguageClient, doc: Doc, needle: str, delta
 
 async def test_completion_knows_the_context(client: LanguageClient, project: pathlib.Path):
     doc = await opened(client, shop(project))
-    doc.replace("  any -> inventory {", "  any -> inventory {\n    mirror \n  }\n  any -> checkout@ {\n  }\n  any -> checkout: {\n  }\n  any -> inventory {")
+    doc.replace(
+        "  any -> inventory {",
+        "  any -> inventory {\n    mirror \n  }\n  any -> checkout@ {\n  }\n  any -> checkout: {\n  }\n  any -> inventory {",
+    )
     doc.replace("  balance least_request", "  balance least_request\n  pool h2_upgrade \n  warmup 30")
     await next_diagnostics(client, doc.uri, for_version(doc.version))
 
@@ -214,7 +216,9 @@ async def test_rename_across_files(client: LanguageClient, project: pathlib.Path
     extra = project / "extra.mesh"
     extra.write_text("limit checkout {\n  local 100/1s\n}\n\nsidecar frontend {\n  egress checkout\n}\n", "utf-8")
     client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=extra.as_uri(), type=types.FileChangeType.Created)])
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=extra.as_uri(), type=types.FileChangeType.Created)]
+        )
     )
     doc = await opened(client, shop(project))
     at = doc.position("checkout@v3")
