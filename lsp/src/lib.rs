@@ -18,6 +18,8 @@ mod server;
 mod snapshot;
 mod state;
 mod symbols;
+#[cfg(test)]
+mod totality;
 mod workspace;
 
 use tower_lsp_server::{LspService, Server};
