@@ -433,3 +433,26 @@ async def test_standard_library_imports(client: LanguageClient, tmp_path: pathli
     module = pathlib.Path(location.uri.removeprefix("file://")).read_text(encoding="utf-8")
     line = module.splitlines()[location.range.start.line]
     assert line[location.range.start.character :].startswith("idempotent_retry"), line
+
+
+async def test_environment_values_and_blocks(client: LanguageClient, project: pathlib.Path):
+    """An `env` block names an environment of the mesh header, and its settings name values
+    of `defaults`: navigation reaches them, and a rename keeps the program correct."""
+    doc = await opened(client, shop(project))
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc.ident(), position=doc.position("env staging", delta=4))
+    )
+    location = result if isinstance(result, types.Location) else result[0]
+    assert location.range.start == doc.position("staging, prod")
+
+    # `stable` is declared in defaults, overridden in `env staging` and used as `$stable`.
+    at = doc.position("$stable", delta=1)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=doc.ident(), position=at, new_name="stable_weight")
+    )
+    edits = edit.changes[doc.uri]
+    assert len(edits) >= 3, edits
+    renamed = apply_edits(doc.text, edits)
+    assert "$stable_weight" in renamed and "stable_weight = 50%" in renamed
+    doc.set(renamed)
+    assert await next_diagnostics(client, doc.uri, for_version(doc.version)) == []

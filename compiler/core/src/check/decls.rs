@@ -168,6 +168,14 @@ impl<'a> Decls<'a> {
                 }
             }
         }
+        // `env NAME { value = … }` names an environment of the `mesh` header and values of
+        // `defaults`: references, so that navigation and rename reach them too.
+        for env in &decls.envs {
+            index.add_reference(env.name.span, DefKind::Environment, &env.name.node, None);
+            for set in &env.values {
+                index.add_reference(set.name.span, DefKind::Value, &set.name.node, None);
+            }
+        }
         decls
     }
 
