@@ -456,3 +456,33 @@ async def test_environment_values_and_blocks(client: LanguageClient, project: pa
     assert "$stable_weight" in renamed and "stable_weight = 50%" in renamed
     doc.set(renamed)
     assert await next_diagnostics(client, doc.uri, for_version(doc.version)) == []
+
+
+async def test_files_never_opened_get_their_diagnostics(client: LanguageClient, tmp_path: pathlib.Path):
+    """A folder's files are analyzed when the folder is added, opened or not."""
+    folder = tmp_path / "second"
+    folder.mkdir()
+    (folder / "a.mesh").write_text("mesh m { namespace m }\nservice a { port http 80 }\n", "utf-8")
+    broken = folder / "nested" / "b.mesh"
+    broken.parent.mkdir()
+    broken.write_text("route r {\n  hosts a\n  any -> a@v9\n}\n", "utf-8")
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=folder.as_uri(), name="second")], removed=[]
+            )
+        )
+    )
+    found = await next_diagnostics(client, broken.as_uri())
+    assert codes(found) == ["E0102"], found
+    assert found[0].range.start == types.Position(line=2, character=11)
+
+    # Removing the folder clears what it published.
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[], removed=[types.WorkspaceFolder(uri=folder.as_uri(), name="second")]
+            )
+        )
+    )
+    assert await next_diagnostics(client, broken.as_uri()) == []
