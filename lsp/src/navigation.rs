@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use meshc_core::{Definition, FileId, Span};
+use meshc_core::ast::Item;
+use meshc_core::{DefKind, Definition, FileId, Span};
 use tower_lsp_server::ls_types::{Location, Range, TextEdit, Uri, WorkspaceEdit};
 
 use crate::snapshot::Snapshot;
@@ -26,9 +27,29 @@ pub fn references(snapshot: &Snapshot, def: usize, include_declaration: bool) ->
         spans.extend(index.definitions.get(def).map(|d| d.span));
     }
     spans.extend(index.references_to(def).map(|r| r.span));
+    spans.extend(shared_account_statements(snapshot, def));
     spans.sort();
     spans.dedup();
     spans.into_iter().filter_map(|s| snapshot.location(s)).collect()
+}
+
+/// For an account, the `account NAME` statements of the other services that run as it: the
+/// index defines an account once, at its first service, and the others name it again.
+fn shared_account_statements(snapshot: &Snapshot, def: usize) -> Vec<Span> {
+    let Some(d) = snapshot.analysis.index.definitions.get(def).filter(|d| d.kind == DefKind::Account) else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    for (_, tree) in &snapshot.analysis.files {
+        for item in &tree.items {
+            if let Item::Service(service) = item {
+                if let Some(account) = service.account.as_ref().filter(|a| a.node == d.name && a.span != d.span) {
+                    spans.push(account.span);
+                }
+            }
+        }
+    }
+    spans
 }
 
 /// The part of `span` that is the name itself: a `$name` reference spans the `$` too.
@@ -74,8 +95,12 @@ pub fn rename(snapshot: &Snapshot, file: FileId, offset: usize, new_name: &str) 
     let index = &snapshot.analysis.index;
     let def = definition_at(snapshot, file, offset)?;
     let d = index.definitions.get(def)?;
+    // Definitions declared by the same name are one name: a service without an `account`
+    // runs as an account of its own name, so renaming it renames `from account NAME` too.
+    let same: Vec<usize> = (0..index.definitions.len()).filter(|&i| index.definitions[i].span == d.span).collect();
     let mut spans: Vec<Span> = std::iter::once(d.span)
-        .chain(index.references_to(def).map(|r| r.span))
+        .chain(same.iter().flat_map(|&i| index.references_to(i)).map(|r| r.span))
+        .chain(same.iter().flat_map(|&i| shared_account_statements(snapshot, i)))
         .filter_map(|s| name_span(snapshot, s, &d.name))
         .collect();
     spans.sort();
@@ -137,6 +162,27 @@ mod tests {
         assert_eq!(references(&s, def, true).len(), 2);
         assert_eq!(references(&s, def, false).len(), 1);
         assert_eq!(definition_at(&s, FileId(0), at("timeout", 1)), None);
+    }
+
+    #[test]
+    fn renaming_a_service_renames_its_implicit_account_and_shared_accounts_move_together() {
+        let text = "mesh m { namespace m }\n\
+                    service a { port http 80  account shared }\n\
+                    service b { port http 81  account shared }\n\
+                    service c { port http 82 }\n\
+                    policy a { allow from account shared, account c }\n";
+        let mut sources = meshc_core::Sources::new();
+        sources.add("main.mesh", text);
+        let uri: Uri = "untitled:main.mesh".parse().expect("uri");
+        let s = Snapshot::build(sources, vec![Entry { key: Key::of(&uri), uri: Some(uri), version: Some(1) }]);
+        let count = |offset: usize| {
+            let edit = rename(&s, FileId(0), offset, "x").expect("an edit");
+            edit.changes.expect("changes").into_values().next().map_or(0, |edits| edits.len())
+        };
+        // `shared`: both services' statements and the policy.
+        assert_eq!(count(text.find("shared,").expect("policy")), 3);
+        // `c`: the service and `account c` in the policy.
+        assert_eq!(count(text.find("service c").expect("c") + 8), 2);
     }
 
     #[test]
