@@ -1,7 +1,8 @@
 //! `phases DIR [--runs K]`: where the time of one `meshc build` of DIR goes. Runs each phase
 //! of the pipeline K times (default 5) in this process and prints the median of each, and
 //! its share of the whole: load (read the files), parse, check (`analyze` minus parse),
-//! lower, YAML (serialise every object) and write (the atomic output tree, into a temp dir).
+//! lower, YAML (serialise every object) and write (the atomic output tree, into a tmpfs when
+//! there is one, else a temp dir).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,7 +47,11 @@ fn measure(dir: &std::path::Path, runs: usize) -> Result<(), String> {
     let lowered: Vec<(String, Vec<meshc_istio::model::Resource>)> =
         analysis.meshes.iter().map(|m| (m.env.clone(), meshc_istio::lower::lower(m))).collect();
     let emitted = meshc_istio::emit(&analysis, &[]);
-    let out = std::env::temp_dir().join(format!("meshc-phases-{}", std::process::id()));
+    // A tmpfs when there is one: on a busy disk, creating tens of thousands of files measures
+    // the disk, not the writer (bench/RESULTS.md).
+    let shm = std::path::Path::new("/dev/shm");
+    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+    let out = base.join(format!("meshc-phases-{}", std::process::id()));
 
     let mut phases: Vec<(&str, Vec<Duration>)> = Vec::new();
     let mut time = |name: &'static str, f: &mut dyn FnMut()| {
@@ -107,11 +112,12 @@ fn measure(dir: &std::path::Path, runs: usize) -> Result<(), String> {
     let objects: usize = emitted.iter().map(|e: &EmittedEnv| e.files.len()).sum();
     let bytes: usize = emitted.iter().flat_map(|e| e.files.iter().map(|f: &OutputFile| f.contents.len())).sum();
     println!(
-        "{}: {} files, {} environments, {objects} output files ({:.1} MB); median of {runs} runs",
+        "{}: {} files, {} environments, {objects} output files ({:.1} MB) written under {}; median of {runs} runs",
         dir.display(),
         sources.len(),
         analysis.meshes.len(),
-        bytes as f64 / 1e6
+        bytes as f64 / 1e6,
+        base.display()
     );
     println!("| phase | ms | share |\n|---|---:|---:|");
     for (name, ms) in rows {
