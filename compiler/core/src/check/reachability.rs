@@ -3,24 +3,58 @@
 //! the route looks fine and the service is unreachable. Found by reading the policies that
 //! apply to the service (mesh, namespace and workload scope), in every environment.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Checker;
 use crate::model::{self, AuthAction, HttpAction, PolicyScope};
+
+/// The services by DNS name and the policies by scope, built once per pass: scanning every
+/// service and every policy for each route made this check quadratic in the mesh's size.
+struct Lookups<'m> {
+    services: HashMap<&'m str, &'m model::Service>,
+    mesh_policies: Vec<&'m model::Policy>,
+    namespace_policies: HashMap<&'m str, Vec<&'m model::Policy>>,
+    workload_policies: HashMap<(&'m str, &'m str), Vec<&'m model::Policy>>,
+}
+
+impl<'m> Lookups<'m> {
+    fn new(mesh: &'m model::Mesh) -> Self {
+        let mut lookups = Lookups {
+            services: HashMap::new(),
+            mesh_policies: Vec::new(),
+            namespace_policies: HashMap::new(),
+            workload_policies: HashMap::new(),
+        };
+        for service in &mesh.services {
+            lookups.services.entry(&service.fqdn).or_insert(service);
+        }
+        for policy in &mesh.policies {
+            match &policy.scope {
+                PolicyScope::Mesh(_) => lookups.mesh_policies.push(policy),
+                PolicyScope::Namespace(ns) => lookups.namespace_policies.entry(ns).or_default().push(policy),
+                PolicyScope::Workload(w) => {
+                    lookups.workload_policies.entry((&w.namespace, &w.name)).or_default().push(policy)
+                }
+            }
+        }
+        lookups
+    }
+}
 use crate::Diagnostic;
 
 impl<'a> Checker<'a> {
     pub(crate) fn check_gateway_reachability(&mut self, mesh: &model::Mesh) {
         let mut reported: HashSet<(String, String, String)> = HashSet::new();
+        let lookups = Lookups::new(mesh);
         for route in &mesh.routes {
-            let Some(decl) = self.decls.routes.iter().copied().find(|r| r.name.node == route.name) else { continue };
+            let Some(decl) = self.decls.route(&route.name) else { continue };
             for gateway in mesh.gateways.iter().filter(|g| !g.egress) {
                 let reference = format!("{}/{}", gateway.namespace, gateway.name);
                 if !route.gateways.contains(&reference) {
                     continue;
                 }
-                for service in destinations(mesh, route) {
-                    if admits(mesh, service, gateway) {
+                for service in destinations(&lookups, route) {
+                    if admits(&lookups, service, gateway) {
                         continue;
                     }
                     if !reported.insert((route.name.clone(), service.name.clone(), gateway.name.clone())) {
@@ -53,7 +87,7 @@ impl<'a> Checker<'a> {
 }
 
 /// The services a route forwards to, each once.
-fn destinations<'m>(mesh: &'m model::Mesh, route: &model::Route) -> Vec<&'m model::Service> {
+fn destinations<'m>(lookups: &Lookups<'m>, route: &model::Route) -> Vec<&'m model::Service> {
     let hosts = route
         .http
         .iter()
@@ -66,7 +100,7 @@ fn destinations<'m>(mesh: &'m model::Mesh, route: &model::Route) -> Vec<&'m mode
         .map(|d| d.host.as_str());
     let mut out: Vec<&model::Service> = Vec::new();
     for host in hosts {
-        if let Some(s) = mesh.services.iter().find(|s| s.fqdn == host) {
+        if let Some(&s) = lookups.services.get(host) {
             if !out.iter().any(|seen| seen.fqdn == s.fqdn) {
                 out.push(s);
             }
@@ -76,16 +110,14 @@ fn destinations<'m>(mesh: &'m model::Mesh, route: &model::Route) -> Vec<&'m mode
 }
 
 /// Whether some request from the gateway's workloads can pass the service's ALLOW policies.
-fn admits(mesh: &model::Mesh, service: &model::Service, gateway: &model::Gateway) -> bool {
-    let applying: Vec<&model::Policy> = mesh
-        .policies
-        .iter()
-        .filter(|p| match &p.scope {
-            PolicyScope::Mesh(_) => true,
-            PolicyScope::Namespace(ns) => *ns == service.namespace,
-            PolicyScope::Workload(w) => w.name == service.name && w.namespace == service.namespace,
-        })
-        .collect();
+fn admits(lookups: &Lookups<'_>, service: &model::Service, gateway: &model::Gateway) -> bool {
+    // The mesh's, the namespace's and the workload's policies (the answer does not depend on
+    // their order).
+    let none = Vec::new();
+    let namespace = lookups.namespace_policies.get(service.namespace.as_str()).unwrap_or(&none);
+    let workload = lookups.workload_policies.get(&(service.namespace.as_str(), service.name.as_str())).unwrap_or(&none);
+    let applying: Vec<&model::Policy> =
+        lookups.mesh_policies.iter().chain(namespace).chain(workload).copied().collect();
     let allow: Vec<&model::AuthRule> =
         applying.iter().flat_map(|p| p.rules.iter()).filter(|r| r.action == AuthAction::Allow).collect();
     let deny_by_default = applying.iter().any(|p| p.default_deny);
