@@ -86,10 +86,26 @@ fn check_all(
     }
     let scopes = check::environments::scopes(&decls, &mut diagnostics);
     let mut meshes = Vec::with_capacity(scopes.len());
-    let mut index = Some(index);
-    for scope in &scopes {
-        let checker = check::Checker::new(sources, &decls, &modules, scope, index.take());
-        let (mesh, found) = checker.check();
+    // Environments are independent: the first records navigation data on this thread while
+    // the others are checked on their own threads. Results are joined in declaration order,
+    // so the output does not depend on scheduling.
+    let Some((first, rest)) = scopes.split_first() else { return (meshes, diagnostics) };
+    let results = std::thread::scope(|scope| {
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|env| {
+                let (decls, modules) = (&decls, &modules);
+                scope.spawn(move || check::Checker::new(sources, decls, modules, env, None).check())
+            })
+            .collect();
+        let mut results = vec![check::Checker::new(sources, &decls, &modules, first, Some(index)).check()];
+        for handle in handles {
+            // A panic in a checker thread is a bug; re-raise it rather than lose an environment.
+            results.push(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        results
+    });
+    for (mesh, found) in results {
         diagnostics.extend(found);
         meshes.push(mesh);
     }
