@@ -14,6 +14,10 @@ use crate::{Diagnostic, Span};
 
 impl<'a> Checker<'a> {
     pub(crate) fn templates(&mut self, mesh: &model::Mesh) -> Vec<RawObject> {
+        // The context costs a walk over the whole mesh; most programs have no template.
+        if self.decls.templates.is_empty() {
+            return Vec::new();
+        }
         let context = self.template_context(mesh);
         let mut objects: Vec<RawObject> = Vec::new();
         for decl in &self.decls.templates {
