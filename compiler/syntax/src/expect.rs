@@ -124,7 +124,23 @@ mod tests {
     #[test]
     fn statements_of_the_enclosing_declaration() {
         let found = keywords_after("mesh m { }\nservice a {\n  port http 80\n  ");
-        assert_eq!(found, ["account", "balance", "eject", "namespace", "pool", "port", "tls", "versions", "warmup"]);
+        assert_eq!(
+            found,
+            [
+                "account",
+                "balance",
+                "eject",
+                "namespace",
+                "pool",
+                "port",
+                "retry",
+                "timeout",
+                "tls",
+                "use",
+                "versions",
+                "warmup"
+            ]
+        );
     }
 
     #[test]
