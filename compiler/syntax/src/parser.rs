@@ -268,6 +268,12 @@ impl Builder {
         Spanned::new(pair.as_str().to_string(), self.span(&pair))
     }
 
+    /// A statement `KEYWORD name` that may appear once: its name, a repeat recorded.
+    fn name_once(&self, slot: &mut Option<Name>, stmt: Pair<Rule>, repeated: &mut Vec<Span>) {
+        let span = self.span(&stmt);
+        set_once(slot, self.name(last_child(stmt)), span, repeated);
+    }
+
     fn names(&self, pair: Pair<Rule>) -> Vec<Name> {
         pair.into_inner().map(|p| self.name(p)).collect()
     }
@@ -588,15 +594,9 @@ impl Builder {
             let Some(stmt) = self.body_statement(&mut bag, stmt) else { continue };
             match stmt.as_rule() {
                 Rule::port_stmt => decl.ports.push(self.port(stmt)),
-                Rule::account_stmt => {
-                    let span = self.span(&stmt);
-                    set_once(&mut decl.account, self.name(last_child(stmt)), span, &mut decl.repeated)
-                }
+                Rule::account_stmt => self.name_once(&mut decl.account, stmt, &mut decl.repeated),
                 Rule::versions_stmt => decl.versions.extend(self.names(last_child(stmt))),
-                Rule::namespace_stmt => {
-                    let span = self.span(&stmt);
-                    set_once(&mut decl.namespace, self.name(last_child(stmt)), span, &mut decl.repeated)
-                }
+                Rule::namespace_stmt => self.name_once(&mut decl.namespace, stmt, &mut decl.repeated),
                 _ => {}
             }
         }
@@ -631,14 +631,8 @@ impl Builder {
             match stmt.as_rule() {
                 Rule::hosts_stmt => decl.hosts.extend(self.hosts(stmt)),
                 Rule::port_stmt => decl.ports.push(self.port(stmt)),
-                Rule::resolution_stmt => {
-                    let span = self.span(&stmt);
-                    set_once(&mut decl.resolution, self.name(last_child(stmt)), span, &mut decl.repeated)
-                }
-                Rule::location_stmt => {
-                    let span = self.span(&stmt);
-                    set_once(&mut decl.location, self.name(last_child(stmt)), span, &mut decl.repeated)
-                }
+                Rule::resolution_stmt => self.name_once(&mut decl.resolution, stmt, &mut decl.repeated),
+                Rule::location_stmt => self.name_once(&mut decl.location, stmt, &mut decl.repeated),
                 Rule::addresses_stmt => decl.addresses.extend(self.values(last_child(stmt))),
                 Rule::endpoints_stmt => decl.endpoints.extend(self.values(last_child(stmt))),
                 Rule::via_stmt => decl.via = Some(self.name(last_child(stmt))),

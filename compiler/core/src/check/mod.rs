@@ -56,6 +56,8 @@ pub struct Checker<'a> {
     /// `(gateway, server port)` of each plain-TCP egress leg and the `via` that claimed it:
     /// a TCP server cannot tell two externals apart (no SNI, no Host header).
     pub(crate) egress_tcp_ports: HashMap<(String, u32), Span>,
+    /// Each service's or external's evaluated ports, by the span of its name.
+    pub(crate) ports_by_owner: HashMap<Span, Vec<model::Port>>,
 }
 
 impl<'a> Checker<'a> {
@@ -85,6 +87,7 @@ impl<'a> Checker<'a> {
             service_route_defaults: HashMap::new(),
             expansions: Vec::new(),
             egress_tcp_ports: HashMap::new(),
+            ports_by_owner: HashMap::new(),
         };
         checker.trust_domain = match mesh.and_then(|m| m.trust_domain.as_ref()) {
             Some(v) => checker.host_string(v).unwrap_or_default(),

@@ -72,8 +72,23 @@ impl<'a> Checker<'a> {
         Some(model::Provider { name: decl.name.node.clone(), kind, address })
     }
 
+    /// The ports a service or external declares, evaluated once per environment: every
+    /// destination, policy, sidecar and limit that names the owner reads them from here.
     pub(crate) fn ports(&mut self, ports: &[ast::PortDecl], owner: &ast::Name) -> Vec<model::Port> {
+        if let Some(known) = self.ports_by_owner.get(&owner.span) {
+            return known.clone();
+        }
+        let evaluated = self.evaluate_ports(ports, owner);
+        self.ports_by_owner.insert(owner.span, evaluated.clone());
+        evaluated
+    }
+
+    fn evaluate_ports(&mut self, ports: &[ast::PortDecl], owner: &ast::Name) -> Vec<model::Port> {
         let mut out: Vec<model::Port> = Vec::new();
+        // Which declaration each evaluated port came from, for "the earlier port" labels.
+        let mut declared_at: Vec<meshc_syntax::Span> = Vec::new();
+        let is_service = self.decls.service(&owner.node).is_some_and(|s| s.name.span == owner.span);
+        let owner_kind = if is_service { "service" } else { "external" };
         for port in ports {
             let Some(number) = self.port_number(&port.number) else { continue };
             let Some(protocol) = Protocol::from_port_name(&port.name.node) else {
@@ -97,14 +112,15 @@ impl<'a> Checker<'a> {
                     Diagnostic::error(
                         "E0301",
                         port.span,
-                        format!("{} `{}` has two ports with the same {what}", "service", owner.node),
+                        format!("{} `{}` has two ports with the same {what}", owner_kind, owner.node),
                     )
                     .with_span_label(format!("same {what} as an earlier port"))
-                    .with_label(ports[previous].span, "the earlier port"),
+                    .with_label(declared_at[previous], "the earlier port"),
                 );
                 continue;
             }
             out.push(model::Port { name: port.name.node.clone(), number, protocol });
+            declared_at.push(port.span);
         }
         out
     }
