@@ -1,7 +1,7 @@
 //! Navigation data recorded by the checker: every declaration and every reference to one.
 //! The language server answers go-to-definition, references, hover and rename from it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::Span;
 
@@ -66,15 +66,29 @@ pub struct Index {
     pub references: Vec<Reference>,
     /// The first definition of each `(kind, name, container)`: every reference looks its
     /// definition up, and a linear search made big programs quadratic.
-    first: HashMap<(DefKind, String, Option<String>), usize>,
+    first: FxHashMap<DefKind, FirstOfKind>,
     /// How many of `definitions` went through `define`, and so are in `first`.
     indexed: usize,
 }
 
+/// The first definitions of one kind, looked up by borrowed names: a key that owned its
+/// strings made every lookup allocate two of them.
+#[derive(Debug, Clone, Default)]
+struct FirstOfKind {
+    /// By name, for definitions without a container.
+    plain: FxHashMap<String, usize>,
+    /// By container, then name (a service's versions and ports).
+    contained: FxHashMap<String, FxHashMap<String, usize>>,
+}
+
 impl Index {
     pub fn define(&mut self, kind: DefKind, name: &str, container: Option<&str>, span: Span, full_span: Span) {
-        let key = (kind, name.to_string(), container.map(str::to_string));
-        self.first.entry(key).or_insert(self.definitions.len());
+        let first = self.first.entry(kind).or_default();
+        let names = match container {
+            None => &mut first.plain,
+            Some(container) => first.contained.entry(container.to_string()).or_default(),
+        };
+        names.entry(name.to_string()).or_insert(self.definitions.len());
         self.indexed += 1;
         self.definitions.push(Definition {
             kind,
@@ -88,7 +102,12 @@ impl Index {
     pub fn find(&self, kind: DefKind, name: &str, container: Option<&str>) -> Option<usize> {
         // `definitions` is public: trust the table only while it describes the whole vector.
         if self.indexed == self.definitions.len() {
-            return self.first.get(&(kind, name.to_string(), container.map(str::to_string))).copied();
+            let first = self.first.get(&kind)?;
+            let names = match container {
+                None => &first.plain,
+                Some(container) => first.contained.get(container)?,
+            };
+            return names.get(name).copied();
         }
         self.definitions.iter().position(|d| d.kind == kind && d.name == name && d.container.as_deref() == container)
     }

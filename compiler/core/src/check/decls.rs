@@ -1,7 +1,7 @@
 //! Collects the declarations of every file into one table, reporting duplicates, and
 //! fills the navigation index with their definitions.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::{self, Item};
 use meshc_syntax::{FileId, Span};
@@ -25,19 +25,19 @@ pub struct Decls<'a> {
     pub sidecars: Vec<&'a ast::SidecarDecl>,
     pub telemetry: Vec<&'a ast::TelemetryDecl>,
     pub templates: Vec<&'a ast::TemplateDecl>,
-    service_by_name: HashMap<&'a str, usize>,
-    external_by_name: HashMap<&'a str, usize>,
-    gateway_by_name: HashMap<&'a str, usize>,
-    provider_by_name: HashMap<&'a str, usize>,
-    route_by_name: HashMap<&'a str, usize>,
+    service_by_name: FxHashMap<&'a str, usize>,
+    external_by_name: FxHashMap<&'a str, usize>,
+    gateway_by_name: FxHashMap<&'a str, usize>,
+    provider_by_name: FxHashMap<&'a str, usize>,
+    route_by_name: FxHashMap<&'a str, usize>,
     /// The first service running as each service account (its own name when it names none).
-    service_by_account: HashMap<&'a str, usize>,
+    service_by_account: FxHashMap<&'a str, usize>,
 }
 
 impl<'a> Decls<'a> {
     pub fn collect(files: &'a [(FileId, ast::File)], index: &mut Index, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut decls = Decls::default();
-        let mut seen: HashMap<(&'static str, &'a str), Span> = HashMap::new();
+        let mut seen: FxHashMap<(&'static str, &'a str), Span> = FxHashMap::default();
         let mut duplicate =
             |space: &'static str, what: &str, name: &'a ast::Name, diagnostics: &mut Vec<Diagnostic>| -> bool {
                 match seen.get(&(space, name.node.as_str())) {

@@ -1,7 +1,7 @@
 //! Environments and their values: which values exist (`defaults`), what each environment
 //! sets, and the scope one environment's pass evaluates `$name` and `${name}` in.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::{self, Value, ValueKind};
 use meshc_syntax::Span;
@@ -16,7 +16,7 @@ pub struct EnvScope<'a> {
     pub production: bool,
     /// The environment's own block, if it has one.
     pub decl: Option<&'a ast::EnvDecl>,
-    pub values: HashMap<&'a str, &'a Value>,
+    pub values: FxHashMap<&'a str, &'a Value>,
 }
 
 /// The shape of a value, to compare an environment's value with its default.
@@ -51,7 +51,7 @@ pub(crate) const TYPES: &[&str] = &["string", "host", "duration", "percent", "in
 pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<EnvScope<'a>> {
     let declared: Vec<String> = decls.environment_names();
     let declared_in_header = decls.mesh.is_some_and(|m| !m.environments.is_empty());
-    let mut shapes: HashMap<&str, (&'static str, Span)> = HashMap::new();
+    let mut shapes: FxHashMap<&str, (&'static str, Span)> = FxHashMap::default();
 
     for var in &decls.defaults {
         if let Some(ty) = &var.ty {
@@ -107,7 +107,7 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
             }
             diagnostics.push(d);
         }
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: FxHashMap<&str, Span> = FxHashMap::default();
         for set in &env.values {
             if let Some(first) = seen.insert(&set.name.node, set.name.span) {
                 diagnostics.push(
@@ -163,7 +163,7 @@ pub fn scopes<'a>(decls: &Decls<'a>, diagnostics: &mut Vec<Diagnostic>) -> Vec<E
         .iter()
         .map(|name| {
             let decl = decls.envs.iter().copied().find(|e| &e.name.node == name);
-            let mut values: HashMap<&str, &Value> = HashMap::new();
+            let mut values: FxHashMap<&str, &Value> = FxHashMap::default();
             for var in &decls.defaults {
                 if let Some(default) = &var.default {
                     values.insert(&var.name.node, default);

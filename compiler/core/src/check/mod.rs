@@ -21,7 +21,7 @@ mod templates;
 mod values;
 pub mod vocabulary;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::{self, Value};
 use meshc_syntax::{Span, Spanned};
@@ -49,15 +49,15 @@ pub struct Checker<'a> {
     pub(crate) modules: &'a modules::Modules<'a>,
     /// Each service's route defaults (its own `timeout`/`retry` and its presets'), filled
     /// as services are checked, read by the rules that forward to them.
-    pub(crate) service_route_defaults: HashMap<String, Vec<ast::RuleOption>>,
+    pub(crate) service_route_defaults: FxHashMap<String, Vec<ast::RuleOption>>,
     /// `(preset declaration, use)` of every expansion so far: a diagnostic inside a preset
     /// also points at where it was used.
     pub(crate) expansions: Vec<(Span, Span)>,
     /// `(gateway, server port)` of each plain-TCP egress leg and the `via` that claimed it:
     /// a TCP server cannot tell two externals apart (no SNI, no Host header).
-    pub(crate) egress_tcp_ports: HashMap<(String, u32), Span>,
+    pub(crate) egress_tcp_ports: FxHashMap<(String, u32), Span>,
     /// Each service's or external's evaluated ports, by the span of its name.
-    pub(crate) ports_by_owner: HashMap<Span, Vec<model::Port>>,
+    pub(crate) ports_by_owner: FxHashMap<Span, Vec<model::Port>>,
 }
 
 impl<'a> Checker<'a> {
@@ -84,10 +84,10 @@ impl<'a> Checker<'a> {
             root_namespace,
             trust_domain: String::new(),
             modules,
-            service_route_defaults: HashMap::new(),
+            service_route_defaults: FxHashMap::default(),
             expansions: Vec::new(),
-            egress_tcp_ports: HashMap::new(),
-            ports_by_owner: HashMap::new(),
+            egress_tcp_ports: FxHashMap::default(),
+            ports_by_owner: FxHashMap::default(),
         };
         checker.trust_domain = match mesh.and_then(|m| m.trust_domain.as_ref()) {
             Some(v) => checker.host_string(v).unwrap_or_default(),
@@ -213,7 +213,7 @@ impl<'a> Checker<'a> {
     /// Two `policy` or `telemetry` blocks for one target would emit two objects of the same
     /// name, and Istio would apply only one of them.
     fn check_duplicate_targets(&mut self, decls: &Decls<'a>) {
-        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut seen: FxHashMap<String, Span> = FxHashMap::default();
         for policy in &decls.policies {
             let (key, span) = match &policy.target {
                 ast::PolicyTarget::Namespace(s) => ("policy namespace".to_string(), *s),
@@ -229,7 +229,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn first_or_duplicate(&mut self, seen: &mut HashMap<String, Span>, key: String, span: Span) {
+    fn first_or_duplicate(&mut self, seen: &mut FxHashMap<String, Span>, key: String, span: Span) {
         match seen.get(&key) {
             Some(first) => self.report(
                 Diagnostic::error("E0301", span, format!("a second `{key}` block"))
@@ -338,16 +338,15 @@ pub(crate) fn check_dns_label(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Shared helper: the value for `key` in a `key value, …` list, reporting duplicates and
-/// unknown keys (with "did you mean").
+/// Shared helper: the value for each `key` of a `key value, …` list, reporting duplicates
+/// and unknown keys (with "did you mean"). The first setting of a key wins.
 pub(crate) fn settings_map<'s>(
     checker: &mut Checker<'_>,
     settings: &'s [ast::Setting],
     known: &[&str],
     what: &str,
-) -> HashMap<&'s str, &'s Value> {
-    let mut map: HashMap<&str, &Value> = HashMap::new();
-    let mut first: HashMap<&str, Span> = HashMap::new();
+) -> Settings<'s> {
+    let mut kept: Vec<&'s ast::Setting> = Vec::with_capacity(settings.len());
     for setting in settings {
         let key = setting.key.node.as_str();
         if !known.contains(&key) {
@@ -360,16 +359,33 @@ pub(crate) fn settings_map<'s>(
             checker.report(d);
             continue;
         }
-        if let Some(previous) = first.get(key) {
+        if let Some(previous) = kept.iter().find(|s| s.key.node == key) {
             checker.report(
                 Diagnostic::error("E0301", setting.key.span, format!("`{key}` is set twice"))
                     .with_span_label("set again here")
-                    .with_label(*previous, "first set here"),
+                    .with_label(previous.key.span, "first set here"),
             );
             continue;
         }
-        first.insert(key, setting.key.span);
-        map.insert(key, &setting.value);
+        kept.push(setting);
     }
-    map
+    let mut by_key: Vec<(&'s str, &'s Value)> = kept.iter().map(|s| (s.key.node.as_str(), &s.value)).collect();
+    by_key.sort_unstable_by_key(|(key, _)| *key);
+    Settings(by_key)
+}
+
+/// The settings `settings_map` kept, one per key, in key order. A list of a few settings
+/// is searched faster than it is hashed, and two hash tables per `pool` block showed in
+/// profiles of big programs.
+pub(crate) struct Settings<'s>(Vec<(&'s str, &'s Value)>);
+
+impl<'s> Settings<'s> {
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| *k == key)
+    }
+
+    /// `(key, value)` in key order, so that diagnostics come out in a stable order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'s str, &'s Value)> + '_ {
+        self.0.iter().copied()
+    }
 }

@@ -2,7 +2,7 @@
 //! names), and the presets declared in the program's own files (visible everywhere).
 //! Also reports imports of missing files and import cycles.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::{self, Item};
 use meshc_syntax::{FileId, Span};
@@ -15,13 +15,13 @@ use crate::{Diagnostic, Sources};
 #[derive(Default)]
 pub struct Modules<'a> {
     /// Presets declared outside the standard library, by name.
-    global: HashMap<&'a str, &'a ast::PresetDecl>,
+    global: FxHashMap<&'a str, &'a ast::PresetDecl>,
     /// Presets by file.
-    by_file: HashMap<FileId, HashMap<&'a str, &'a ast::PresetDecl>>,
+    by_file: FxHashMap<FileId, FxHashMap<&'a str, &'a ast::PresetDecl>>,
     /// Per importing file: alias → imported file.
-    aliases: HashMap<FileId, HashMap<String, FileId>>,
+    aliases: FxHashMap<FileId, FxHashMap<String, FileId>>,
     /// Per importing file: names imported unqualified.
-    names: HashMap<FileId, HashMap<String, &'a ast::PresetDecl>>,
+    names: FxHashMap<FileId, FxHashMap<String, &'a ast::PresetDecl>>,
 }
 
 impl<'a> Modules<'a> {
@@ -68,7 +68,7 @@ impl<'a> Modules<'a> {
                 }
             }
         }
-        let mut edges: HashMap<FileId, Vec<(FileId, Span)>> = HashMap::new();
+        let mut edges: FxHashMap<FileId, Vec<(FileId, Span)>> = FxHashMap::default();
         for (file, tree) in files {
             let importer = &sources.get(*file).name;
             for item in &tree.items {
@@ -181,7 +181,7 @@ fn missing_module(import: &ast::ImportDecl, target: &str) -> Diagnostic {
 type ImportPath = Vec<(FileId, Span)>;
 
 /// Reports each import that closes a cycle, with the other imports of the cycle as labels.
-fn report_cycles(sources: &Sources, edges: &HashMap<FileId, Vec<(FileId, Span)>>, diagnostics: &mut Vec<Diagnostic>) {
+fn report_cycles(sources: &Sources, edges: &FxHashMap<FileId, Vec<(FileId, Span)>>, diagnostics: &mut Vec<Diagnostic>) {
     let mut files: Vec<FileId> = edges.keys().copied().collect();
     files.sort();
     let mut reported: Vec<Span> = Vec::new();

@@ -3,7 +3,7 @@
 //! keep their own spans, so a wrong argument is reported where it was written; the rest of
 //! the body keeps the preset's spans, so errors inside a preset point into its module.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::*;
 use meshc_syntax::Spanned;
@@ -15,7 +15,7 @@ use crate::suggest::did_you_mean;
 use crate::Diagnostic;
 
 /// Parameter name → the value it stands for.
-type Bindings = HashMap<String, Value>;
+type Bindings = FxHashMap<String, Value>;
 
 /// How deep presets may use presets before it is surely a cycle.
 const MAX_DEPTH: usize = 16;
@@ -96,7 +96,7 @@ impl<'a> Checker<'a> {
 
     /// Matches arguments to parameters: positional first, then by name; defaults fill the rest.
     fn bind(&mut self, u: &UseDecl, preset: &PresetDecl) -> Option<Bindings> {
-        let mut bindings = Bindings::new();
+        let mut bindings = Bindings::default();
         // Parameters given an argument, even a wrong one: not also reported as missing.
         let mut given: Vec<&str> = Vec::new();
         let mut ok = true;

@@ -3,7 +3,7 @@
 //! the route looks fine and the service is unreachable. Found by reading the policies that
 //! apply to the service (mesh, namespace and workload scope), in every environment.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Checker;
 use crate::model::{self, AuthAction, HttpAction, PolicyScope};
@@ -11,19 +11,19 @@ use crate::model::{self, AuthAction, HttpAction, PolicyScope};
 /// The services by DNS name and the policies by scope, built once per pass: scanning every
 /// service and every policy for each route made this check quadratic in the mesh's size.
 struct Lookups<'m> {
-    services: HashMap<&'m str, &'m model::Service>,
+    services: FxHashMap<&'m str, &'m model::Service>,
     mesh_policies: Vec<&'m model::Policy>,
-    namespace_policies: HashMap<&'m str, Vec<&'m model::Policy>>,
-    workload_policies: HashMap<(&'m str, &'m str), Vec<&'m model::Policy>>,
+    namespace_policies: FxHashMap<&'m str, Vec<&'m model::Policy>>,
+    workload_policies: FxHashMap<(&'m str, &'m str), Vec<&'m model::Policy>>,
 }
 
 impl<'m> Lookups<'m> {
     fn new(mesh: &'m model::Mesh) -> Self {
         let mut lookups = Lookups {
-            services: HashMap::new(),
+            services: FxHashMap::default(),
             mesh_policies: Vec::new(),
-            namespace_policies: HashMap::new(),
-            workload_policies: HashMap::new(),
+            namespace_policies: FxHashMap::default(),
+            workload_policies: FxHashMap::default(),
         };
         for service in &mesh.services {
             lookups.services.entry(&service.fqdn).or_insert(service);
@@ -44,7 +44,7 @@ use crate::Diagnostic;
 
 impl<'a> Checker<'a> {
     pub(crate) fn check_gateway_reachability(&mut self, mesh: &model::Mesh) {
-        let mut reported: HashSet<(String, String, String)> = HashSet::new();
+        let mut reported: FxHashSet<(String, String, String)> = FxHashSet::default();
         let lookups = Lookups::new(mesh);
         for route in &mesh.routes {
             let Some(decl) = self.decls.route(&route.name) else { continue };

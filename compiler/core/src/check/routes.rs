@@ -2,7 +2,7 @@
 //! ports and weights, and the per-rule options (retries, timeouts, faults, mirrors, CORS,
 //! header edits).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::{self, Action, Condition, RuleOption, StatementFamily, StringTest, UriKind};
 use meshc_syntax::Span;
@@ -1099,7 +1099,7 @@ impl<'a> Checker<'a> {
         // The in-mesh routes of each host, in order, so that finding the routes that share a
         // host is a lookup: comparing every pair of routes (and every egress external with
         // every route) was quadratic in their number.
-        let mut routes_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut routes_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, route) in routes.iter().enumerate().filter(|(_, r)| in_mesh(r)) {
             for host in &route.hosts {
                 let list = routes_of.entry(host.as_str()).or_default();

@@ -158,12 +158,9 @@ impl<'a> Checker<'a> {
         }
         let mut policy = model::TrafficPolicy::default();
         let pool = settings_map(self, &decl.pool, POOL_SETTINGS, "pool");
-        let mut keys: Vec<&&str> = pool.keys().collect();
-        keys.sort();
-        for key in keys {
-            let value = pool[*key];
+        for (key, value) in pool.iter() {
             let p = &mut policy.pool;
-            match *key {
+            match key {
                 "max_connections" => p.max_connections = self.int(value, 1, INT32, "connection count"),
                 "connect_timeout" => p.connect_timeout = self.positive_duration(value),
                 "keepalive_time" => p.keepalive_time = self.positive_duration(value),
@@ -191,11 +188,8 @@ impl<'a> Checker<'a> {
         let eject = settings_map(self, &decl.eject, EJECT_SETTINGS, "eject");
         if !decl.eject.is_empty() {
             let mut e = model::Eject::default();
-            let mut keys: Vec<&&str> = eject.keys().collect();
-            keys.sort();
-            for key in keys {
-                let value = eject[*key];
-                match *key {
+            for (key, value) in eject.iter() {
+                match key {
                     "consecutive_5xx" => e.consecutive_5xx = self.int(value, 0, u32::MAX as u64, "error count"),
                     "consecutive_gateway" => e.consecutive_gateway = self.int(value, 0, u32::MAX as u64, "error count"),
                     "local_origin" => e.local_origin = self.int(value, 0, u32::MAX as u64, "failure count"),

@@ -2,7 +2,7 @@
 //! scanning the whole mesh for each of them made the lints quadratic in the size of the mesh.
 //! Each answers exactly what the scan it replaces answered (the first match, in mesh order).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Jwt, Mesh, MtlsMode, PolicyScope, Service, Workload};
 
@@ -10,22 +10,22 @@ use crate::model::{Jwt, Mesh, MtlsMode, PolicyScope, Service, Workload};
 type Key<'m> = (&'m str, &'m str);
 
 pub(super) struct Lookups<'m> {
-    services_by_workload: HashMap<Key<'m>, Vec<&'m Service>>,
-    services_by_namespace: HashMap<&'m str, Vec<&'m Service>>,
-    service_by_fqdn: HashMap<&'m str, &'m Service>,
+    services_by_workload: FxHashMap<Key<'m>, Vec<&'m Service>>,
+    services_by_namespace: FxHashMap<&'m str, Vec<&'m Service>>,
+    service_by_fqdn: FxHashMap<&'m str, &'m Service>,
     /// The mode of the first policy that sets one, per scope.
-    workload_modes: HashMap<Key<'m>, MtlsMode>,
-    namespace_modes: HashMap<&'m str, MtlsMode>,
+    workload_modes: FxHashMap<Key<'m>, MtlsMode>,
+    namespace_modes: FxHashMap<&'m str, MtlsMode>,
     mesh_mode: Option<MtlsMode>,
     /// Positions in `mesh.policies` of the policies of each scope.
-    workload_policies: HashMap<Key<'m>, Vec<usize>>,
-    namespace_policies: HashMap<&'m str, Vec<usize>>,
+    workload_policies: FxHashMap<Key<'m>, Vec<usize>>,
+    namespace_policies: FxHashMap<&'m str, Vec<usize>>,
     mesh_policies: Vec<usize>,
     /// Workloads with a policy that excepts a port from strict mTLS.
-    port_exceptions: HashSet<Key<'m>>,
+    port_exceptions: FxHashSet<Key<'m>>,
     /// Positions in `mesh.jwts` of the verifications `on` each workload, and of those
     /// without `on` (the mesh namespace's).
-    jwts_by_workload: HashMap<Key<'m>, Vec<usize>>,
+    jwts_by_workload: FxHashMap<Key<'m>, Vec<usize>>,
     namespace_jwts: Vec<usize>,
 }
 
@@ -36,17 +36,17 @@ fn key(workload: &Workload) -> Key<'_> {
 impl<'m> Lookups<'m> {
     pub(super) fn new(mesh: &'m Mesh) -> Self {
         let mut lookups = Lookups {
-            services_by_workload: HashMap::new(),
-            services_by_namespace: HashMap::new(),
-            service_by_fqdn: HashMap::new(),
-            workload_modes: HashMap::new(),
-            namespace_modes: HashMap::new(),
+            services_by_workload: FxHashMap::default(),
+            services_by_namespace: FxHashMap::default(),
+            service_by_fqdn: FxHashMap::default(),
+            workload_modes: FxHashMap::default(),
+            namespace_modes: FxHashMap::default(),
             mesh_mode: None,
-            workload_policies: HashMap::new(),
-            namespace_policies: HashMap::new(),
+            workload_policies: FxHashMap::default(),
+            namespace_policies: FxHashMap::default(),
             mesh_policies: Vec::new(),
-            port_exceptions: HashSet::new(),
-            jwts_by_workload: HashMap::new(),
+            port_exceptions: FxHashSet::default(),
+            jwts_by_workload: FxHashMap::default(),
             namespace_jwts: Vec::new(),
         };
         for service in &mesh.services {
