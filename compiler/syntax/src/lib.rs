@@ -5,8 +5,10 @@ pub mod span;
 
 pub use span::{FileId, Span, Spanned};
 pub mod ast;
+mod descent;
 pub mod expect;
 pub mod format;
+mod literal;
 pub mod parser;
 
 pub use parser::{parse, SyntaxError, DECLARATION_KEYWORDS};

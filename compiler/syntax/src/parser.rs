@@ -44,6 +44,11 @@ pub const DECLARATION_KEYWORDS: &[&str] = &[
 
 /// Parses one file. The syntax tree holds every declaration that parsed.
 pub fn parse(file: FileId, text: &str) -> (File, Vec<SyntaxError>) {
+    // The hand-written parser answers only for files that parse, with pest's own tree;
+    // pest decides everything else, and is the only source of syntax errors.
+    if let Some(tree) = crate::descent::parse(file, text) {
+        return (tree, Vec::new());
+    }
     match MeshParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let builder = Builder { file, offset: 0 };
@@ -52,6 +57,21 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<SyntaxError>) {
         }
         Err(_) => parse_by_declaration(file, text),
     }
+}
+
+/// The whole file by pest alone, the grammar of record, without the fast path and without
+/// error recovery: `None` when it does not parse. For tests and fuzzing that compare the
+/// two parsers.
+pub fn parse_with_pest(file: FileId, text: &str) -> Option<File> {
+    let mut pairs = MeshParser::parse(Rule::file, text).ok()?;
+    let builder = Builder { file, offset: 0 };
+    Some(File { items: pairs.next().map(|p| builder.items(p)).unwrap_or_default() })
+}
+
+/// The whole file by the hand-written parser alone: `None` when it declines (see
+/// `descent`). For tests and fuzzing that compare the two parsers.
+pub fn parse_fast(file: FileId, text: &str) -> Option<File> {
+    crate::descent::parse(file, text)
 }
 
 /// Error recovery: split the file where a line starts with a declaration keyword and parse
@@ -331,50 +351,7 @@ impl Builder {
 
     /// Unescapes a string literal and splits out `${name}` interpolations.
     fn string(&self, pair: &Pair<Rule>) -> StrLit {
-        let start = self.offset + pair.as_span().start() + 1;
-        let raw = pair.as_str();
-        let body = &raw[1..raw.len() - 1];
-        let mut parts = Vec::new();
-        let mut text = String::new();
-        let mut chars = body.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' => match chars.next() {
-                    Some((_, 'n')) => text.push('\n'),
-                    Some((_, 't')) => text.push('\t'),
-                    Some((_, 'r')) => text.push('\r'),
-                    Some((_, other)) => text.push(other),
-                    None => text.push('\\'),
-                },
-                '$' if matches!(chars.peek(), Some((_, '{'))) => {
-                    let close = body[i..].find('}').map(|j| i + j);
-                    match close {
-                        Some(close) => {
-                            if !text.is_empty() {
-                                parts.push(StrPart::Text(std::mem::take(&mut text)));
-                            }
-                            let name = body[i + 2..close].trim();
-                            let name_start =
-                                start + i + 2 + (body[i + 2..close].len() - body[i + 2..close].trim_start().len());
-                            let span = Span::new(self.file, name_start, name_start + name.len());
-                            parts.push(StrPart::Interp(Spanned::new(name.to_string(), span)));
-                            while let Some((j, _)) = chars.peek() {
-                                if *j > close {
-                                    break;
-                                }
-                                chars.next();
-                            }
-                        }
-                        None => text.push(c),
-                    }
-                }
-                _ => text.push(c),
-            }
-        }
-        if !text.is_empty() || parts.is_empty() {
-            parts.push(StrPart::Text(text));
-        }
-        StrLit { parts }
+        crate::literal::string(self.file, self.offset + pair.as_span().start(), pair.as_str())
     }
 
     fn port_ref(&self, pair: Pair<Rule>) -> PortRef {

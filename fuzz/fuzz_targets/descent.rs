@@ -1,0 +1,23 @@
+//! The hand-written parser against pest on any text: when it builds a tree, pest must build
+//! the same one (spans included); when pest accepts a text, it must not decline it (unless
+//! a byte-order mark stands between tokens, which it leaves to pest on purpose).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use meshc_syntax::parser::{parse_fast, parse_with_pest};
+use meshc_syntax::FileId;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let fast = parse_fast(FileId(0), text);
+    let pest = parse_with_pest(FileId(0), text);
+    match (&fast, &pest) {
+        (Some(fast), Some(pest)) => assert_eq!(fast, pest, "the two parsers build different trees"),
+        (Some(_), None) => panic!("the fast parser accepts a text pest rejects"),
+        (None, Some(_)) => assert!(
+            text.get(3..).is_some_and(|rest| rest.contains('\u{feff}')),
+            "the fast parser declines a text pest accepts"
+        ),
+        (None, None) => {}
+    }
+});
