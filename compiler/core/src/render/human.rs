@@ -18,24 +18,31 @@ pub enum Color {
 
 /// Renders every diagnostic, each followed by a blank line, in the order given.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: Color) -> String {
-    let files = files(sources);
+    let files = files(sources, diagnostics);
     let config = config();
     diagnostics.iter().map(|diagnostic| render_with(&files, &config, sources, diagnostic, color)).collect()
 }
 
 /// Renders one diagnostic, followed by a blank line.
 pub fn render_one(sources: &Sources, diagnostic: &Diagnostic, color: Color) -> String {
-    render_with(&files(sources), &config(), sources, diagnostic, color)
+    render_with(&files(sources, std::slice::from_ref(diagnostic)), &config(), sources, diagnostic, color)
 }
 
 type Files<'a> = SimpleFiles<&'a str, String>;
 
 /// A codespan file database whose ids are the indices of `Sources`, which are dense. The
-/// text is made safe to print (see [`printable`]) without moving any byte offset.
-fn files(sources: &Sources) -> Files<'_> {
+/// text is made safe to print (see [`printable`]) without moving any byte offset. Only the
+/// files the diagnostics point into get their text: a build of thousands of files with one
+/// warning (or none) does not copy them all.
+fn files<'a>(sources: &'a Sources, diagnostics: &[Diagnostic]) -> Files<'a> {
+    let shown: std::collections::HashSet<u32> = diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.span.file.0).chain(d.labels.iter().map(|l| l.span.file.0)))
+        .collect();
     let mut files = SimpleFiles::new();
-    for (_, file) in sources.iter() {
-        files.add(file.name.as_str(), printable(&file.text));
+    for (id, file) in sources.iter() {
+        let text = if shown.contains(&id.0) { printable(&file.text) } else { String::new() };
+        files.add(file.name.as_str(), text);
     }
     files
 }
