@@ -1,14 +1,18 @@
 //! Emitted files per environment, and how they reach the disk (atomically) or stdout (a stream).
 //!
-//! `write_tree` never leaves an environment directory half-written: the whole new tree is built
-//! in a hidden temp dir inside the output dir (same filesystem, so renames are cheap and atomic),
+//! A tree is never left with an environment directory half-written: the new tree is built in a
+//! hidden temp dir inside the output dir (same filesystem, so renames are cheap and atomic),
 //! then each env dir is swapped into place with one rename (Linux: `renameat2(RENAME_EXCHANGE)`,
 //! so the env path never even disappears; elsewhere two renames). On any error the swaps already
 //! done are undone and the temp dir is removed, so the previous output stays as it was.
+//!
+//! [`Staging`] does this one environment, and one file, at a time, so a caller can produce each
+//! file, write it and drop it: a large build never holds its whole output in memory.
+//! [`write_tree`] is the same for output that is already in memory.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -36,87 +40,202 @@ pub fn write_tree(out_dir: &Path, envs: &[EmittedEnv]) -> io::Result<()> {
 
 /// One multi-document YAML stream of all files (for `--stdout`), each document preceded by a
 /// `# <env>/<path>` comment so the reader knows where it would have been written.
+/// [`StreamWriter`] writes the same bytes without holding them.
 pub fn to_stream(envs: &[EmittedEnv]) -> String {
-    let docs: Vec<String> = envs
-        .iter()
-        .flat_map(|env| {
-            env.files.iter().map(move |file| {
-                let contents = file.contents.strip_prefix("---\n").unwrap_or(&file.contents);
-                format!("# {}/{}\n{}", env.env, file.path, contents)
-            })
-        })
-        .collect();
-    crate::yaml::multi_document(&docs)
+    let mut out = String::new();
+    let mut first = true;
+    for env in envs {
+        for file in &env.files {
+            for piece in stream_pieces(first, &env.env, &file.path, &file.contents) {
+                out.push_str(piece);
+            }
+            first = false;
+        }
+    }
+    out
 }
 
-/// `write_tree` with a hook called before each env is swapped in, so tests can make the
-/// install phase fail half-way and check the rollback.
+/// The `--stdout` stream written document by document as files are produced: byte for byte
+/// what [`to_stream`] returns for the same files.
+pub struct StreamWriter<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> StreamWriter<W> {
+    pub fn new(out: W) -> Self {
+        StreamWriter { out, first: true }
+    }
+
+    /// Writes one file as one document of the stream.
+    pub fn document(&mut self, env: &str, path: &str, contents: &str) -> io::Result<()> {
+        for piece in stream_pieces(self.first, env, path, contents) {
+            self.out.write_all(piece.as_bytes())?;
+        }
+        self.first = false;
+        Ok(())
+    }
+
+    /// The writer, to flush it.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+/// One document of the stream: `---` between documents (`yaml::multi_document`'s layout), the
+/// comment naming the file, and the file without its own `---` marker, ending with a newline.
+fn stream_pieces<'a>(first: bool, env: &'a str, path: &'a str, contents: &'a str) -> [&'a str; 8] {
+    let contents = contents.strip_prefix("---\n").unwrap_or(contents);
+    let newline = if contents.is_empty() || contents.ends_with('\n') { "" } else { "\n" };
+    [if first { "" } else { "---\n" }, "# ", env, "/", path, "\n", contents, newline]
+}
+/// An output tree being built one environment at a time. [`Staging::begin`] names the env dirs
+/// it will replace; [`Staging::env`] stages one of them, file by file, in a hidden temp dir;
+/// [`Staging::install`] swaps them all into place once every one is staged. Until then nothing
+/// in the output dir changes, and dropping a `Staging` (after an error, say) removes the temp
+/// dir and leaves the previous output exactly as it was.
+pub struct Staging {
+    out_dir: PathBuf,
+    tmp: PathBuf,
+    /// The environments announced to `begin`, in install order.
+    envs: Vec<String>,
+    /// Those `env` has started.
+    staged: HashSet<String>,
+}
+
+impl Staging {
+    /// Prepares to replace `out_dir/<env>` for each of `envs`. Env names must be one plain path
+    /// component not starting with `.` (hidden names are our temp dirs), each given once; an
+    /// env path that exists but is not a real directory is refused before anything is written
+    /// (a file or symlink there was not written by us, and renaming over it would lose it).
+    pub fn begin(out_dir: &Path, envs: &[String]) -> io::Result<Staging> {
+        let mut seen = BTreeSet::new();
+        for name in envs {
+            let single_component =
+                matches!(Path::new(name).components().collect::<Vec<_>>().as_slice(), [Component::Normal(_)]);
+            if !single_component || name.contains('/') || name.starts_with('.') {
+                return Err(invalid(format!("invalid environment name {name:?}")));
+            }
+            if !seen.insert(name) {
+                return Err(invalid(format!("environment {name:?} given twice")));
+            }
+        }
+        fs::create_dir_all(out_dir)?;
+        for name in envs {
+            let target = out_dir.join(name);
+            match fs::symlink_metadata(&target) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::AlreadyExists,
+                        format!("{} exists and is not a directory; not replacing it", target.display()),
+                    ))
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let tmp = create_temp_dir(out_dir)?;
+        Ok(Staging { out_dir: out_dir.to_path_buf(), tmp, envs: envs.to_vec(), staged: HashSet::new() })
+    }
+
+    /// Starts the directory of `env`, one of the environments given to `begin`, once.
+    pub fn env(&mut self, env: &str) -> io::Result<EnvStaging> {
+        if !self.envs.iter().any(|name| name == env) {
+            return Err(invalid(format!("environment {env:?} was not announced")));
+        }
+        if !self.staged.insert(env.to_string()) {
+            return Err(invalid(format!("environment {env:?} given twice")));
+        }
+        let dir = self.tmp.join(env);
+        fs::create_dir(&dir)?;
+        Ok(EnvStaging { env: env.to_string(), dir, paths: HashSet::new(), created: HashSet::new() })
+    }
+
+    /// Swaps every staged env dir into place, in the order given to `begin`; on error the swaps
+    /// already done are undone. Every announced environment must have been staged.
+    pub fn install(self) -> io::Result<()> {
+        self.install_with(&mut |_| Ok(()))
+    }
+
+    /// `install` with a hook called before each env is swapped in, so tests can make the
+    /// install phase fail half-way and check the rollback.
+    fn install_with(self, before_install: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {
+        if let Some(missing) = self.envs.iter().find(|env| !self.staged.contains(*env)) {
+            return Err(invalid(format!("environment {missing:?} was announced but not staged")));
+        }
+        // After a successful install the temp dir only holds the replaced old env dirs; `Drop`
+        // deletes them, and failing to leaves litter, not a wrong output.
+        install(&self.out_dir, &self.tmp, &self.envs, before_install)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.tmp);
+    }
+}
+
+/// The staged directory of one environment, filled one file at a time.
+pub struct EnvStaging {
+    env: String,
+    dir: PathBuf,
+    /// Paths written so far, to refuse a second file at the same path.
+    paths: HashSet<String>,
+    /// Directories created so far: files come grouped by directory (namespace), so each is
+    /// created once, not once per file.
+    created: HashSet<PathBuf>,
+}
+
+impl EnvStaging {
+    /// Writes one file at `path`, relative to the env dir and `/`-separated; the path must stay
+    /// inside the env dir and be new.
+    pub fn write(&mut self, path: &str, contents: &[u8]) -> io::Result<()> {
+        // Checked on the string: `Path::components` silently drops inner `.` and `//`. With
+        // those refused, equal components mean equal strings, so a string set finds repeats.
+        let inside = path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+            && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)));
+        if !inside {
+            return Err(invalid(format!("invalid output path {path:?} in environment {:?}", self.env)));
+        }
+        if !self.paths.insert(path.to_string()) {
+            return Err(invalid(format!("output path {path:?} given twice in environment {:?}", self.env)));
+        }
+        let file = self.dir.join(path);
+        if let Some(parent) = file.parent() {
+            if !self.created.contains(parent) {
+                fs::create_dir_all(parent)?;
+                self.created.insert(parent.to_path_buf());
+            }
+        }
+        fs::write(&file, contents)
+    }
+
+    /// How many files were written.
+    pub fn files(&self) -> usize {
+        self.paths.len()
+    }
+}
+
+/// `write_tree` with `Staging::install_with`'s hook.
 fn write_tree_with(
     out_dir: &Path,
     envs: &[EmittedEnv],
     before_install: &mut dyn FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
-    validate(envs)?;
-    fs::create_dir_all(out_dir)?;
-    // Refuse before touching anything if an env path exists but is not a real directory: a
-    // file or a symlink there was not written by us, and renaming over it would lose it.
+    let names: Vec<String> = envs.iter().map(|env| env.env.clone()).collect();
+    let mut staging = Staging::begin(out_dir, &names)?;
     for env in envs {
-        let target = out_dir.join(&env.env);
-        match fs::symlink_metadata(&target) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!("{} exists and is not a directory; not replacing it", target.display()),
-                ))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+        let mut dir = staging.env(&env.env)?;
+        for file in &env.files {
+            dir.write(&file.path, file.contents.as_bytes())?;
         }
     }
-    let tmp = create_temp_dir(out_dir)?;
-    let result = stage(&tmp, envs).and_then(|()| install(out_dir, &tmp, envs, before_install));
-    // After a successful install the temp dir only holds the replaced old env dirs; failing to
-    // delete them leaves litter but the new output is complete, so that is not an error.
-    let _ = fs::remove_dir_all(&tmp);
-    result
+    staging.install_with(before_install)
 }
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-/// Env names are one plain path component not starting with `.` (hidden names are reserved for
-/// our temp dirs); file paths are relative and stay inside the env dir; no duplicates.
-fn validate(envs: &[EmittedEnv]) -> io::Result<()> {
-    let mut seen_envs = BTreeSet::new();
-    for env in envs {
-        let name = env.env.as_str();
-        let single_component =
-            matches!(Path::new(name).components().collect::<Vec<_>>().as_slice(), [Component::Normal(_)]);
-        if !single_component || name.contains('/') || name.starts_with('.') {
-            return Err(invalid(format!("invalid environment name {name:?}")));
-        }
-        if !seen_envs.insert(name) {
-            return Err(invalid(format!("environment {name:?} given twice")));
-        }
-        // `Path` compares by components, as a `PathBuf` of the components did, without one
-        // allocation per file; a hash set keeps this linear for tens of thousands of files.
-        let mut seen_paths: HashSet<&Path> = HashSet::with_capacity(env.files.len());
-        for file in &env.files {
-            let path = Path::new(&file.path);
-            // Checked on the string: `Path::components` silently drops inner `.` and `//`.
-            let inside = file.path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
-                && path.components().all(|c| matches!(c, Component::Normal(_)));
-            if !inside {
-                return Err(invalid(format!("invalid output path {:?} in environment {name:?}", file.path)));
-            }
-            if !seen_paths.insert(path) {
-                return Err(invalid(format!("output path {:?} given twice in environment {name:?}", file.path)));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Creates `out_dir/.meshc-tmp-<pid>-<n>`; `n` makes concurrent calls in one process distinct.
@@ -134,28 +253,6 @@ fn create_temp_dir(out_dir: &Path) -> io::Result<PathBuf> {
     }
 }
 
-/// Writes every env's files under `tmp/<env>/`.
-fn stage(tmp: &Path, envs: &[EmittedEnv]) -> io::Result<()> {
-    for env in envs {
-        let dir = tmp.join(&env.env);
-        fs::create_dir(&dir)?;
-        // Files come grouped by directory (namespace): create each directory once, not once
-        // per file.
-        let mut created: HashSet<PathBuf> = HashSet::new();
-        for file in &env.files {
-            let path = dir.join(&file.path);
-            if let Some(parent) = path.parent() {
-                if !created.contains(parent) {
-                    fs::create_dir_all(parent)?;
-                    created.insert(parent.to_path_buf());
-                }
-            }
-            fs::write(&path, &file.contents)?;
-        }
-    }
-    Ok(())
-}
-
 /// What was done to put one env in place, so it can be undone.
 enum Installed {
     /// No previous dir: the new one was renamed to the target.
@@ -169,14 +266,13 @@ enum Installed {
 fn install(
     out_dir: &Path,
     tmp: &Path,
-    envs: &[EmittedEnv],
+    envs: &[String],
     before_install: &mut dyn FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut done = Vec::with_capacity(envs.len());
     for env in envs {
-        let step = before_install(&env.env).and_then(|()| {
-            install_one(out_dir.join(&env.env), tmp.join(&env.env), tmp.join(format!(".old-{}", env.env)))
-        });
+        let step = before_install(env)
+            .and_then(|()| install_one(out_dir.join(env), tmp.join(env), tmp.join(format!(".old-{env}"))));
         match step {
             Ok(installed) => done.push(installed),
             Err(e) => {
@@ -442,6 +538,110 @@ mod tests {
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
         }
         expect_tree(out, &[]);
+    }
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn staging_installs_env_by_env_output_only_when_every_env_is_staged() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path();
+        write_tree(out, &[env("prod", vec![file("old.yaml", "old\n")])]).expect("first write");
+        let mut staging = Staging::begin(out, &names(&["prod", "dev"])).expect("begin");
+        let mut prod = staging.env("prod").expect("stage prod");
+        prod.write("ns/a.yaml", b"a\n").expect("write a");
+        prod.write("ns/b.yaml", b"b\n").expect("write b");
+        assert_eq!(prod.files(), 2);
+        // Staged, not installed.
+        assert_eq!(fs::read_to_string(out.join("prod/old.yaml")).expect("read"), "old\n");
+        assert!(!out.join("prod/ns").exists());
+        staging.env("dev").expect("stage dev").write("d.yaml", b"d\n").expect("write d");
+        staging.install().expect("install");
+        expect_tree(
+            out,
+            &[
+                ("dev/", ""),
+                ("dev/d.yaml", "d\n"),
+                ("prod/", ""),
+                ("prod/ns/", ""),
+                ("prod/ns/a.yaml", "a\n"),
+                ("prod/ns/b.yaml", "b\n"),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_env_announced_but_not_staged_installs_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path();
+        write_tree(out, &[env("prod", vec![file("a.yaml", "a\n")])]).expect("first write");
+        let before = tree(out);
+        let mut staging = Staging::begin(out, &names(&["prod", "dev"])).expect("begin");
+        staging.env("prod").expect("stage prod").write("a.yaml", b"changed\n").expect("write");
+        let err = staging.install().expect_err("dev was not staged");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+        assert_eq!(tree(out), before, "previous output changed, or temp dir left");
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_previous_output_intact() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path();
+        write_tree(out, &[env("prod", vec![file("a.yaml", "a\n")])]).expect("first write");
+        let before = tree(out);
+        {
+            let mut staging = Staging::begin(out, &names(&["prod"])).expect("begin");
+            let mut prod = staging.env("prod").expect("stage prod");
+            prod.write("a.yaml", b"changed\n").expect("write");
+            // Staged, not installed.
+            assert_eq!(fs::read_to_string(out.join("prod/a.yaml")).expect("read"), "a\n");
+        }
+        assert_eq!(tree(out), before, "previous output changed, or temp dir left");
+    }
+
+    #[test]
+    fn staging_refuses_unannounced_repeated_and_escaping_input() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path();
+        let mut staging = Staging::begin(out, &names(&["prod"])).expect("begin");
+        assert_eq!(staging.env("dev").err().map(|e| e.kind()), Some(io::ErrorKind::InvalidInput));
+        let mut prod = staging.env("prod").expect("stage prod");
+        prod.write("a.yaml", b"a\n").expect("write");
+        for bad in ["a.yaml", "../escape.yaml", "/abs.yaml", "", "a/./b.yaml", "a//b.yaml"] {
+            let err = prod.write(bad, b"x\n").expect_err("invalid path");
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
+        }
+        assert_eq!(prod.files(), 1);
+        assert_eq!(staging.env("prod").err().map(|e| e.kind()), Some(io::ErrorKind::InvalidInput));
+        drop(staging);
+        expect_tree(out, &[]);
+        for bad in [names(&["p", "p"]), names(&[".hidden"]), names(&["a/b"]), names(&[""])] {
+            let err = Staging::begin(out, &bad).err().map(|e| e.kind());
+            assert_eq!(err, Some(io::ErrorKind::InvalidInput), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn stream_writer_writes_what_to_stream_returns() {
+        let envs = [
+            env("prod", vec![file("a.yaml", "a: 1\n"), file("b.yaml", "---\nb: 2\n"), file("c.yaml", "c: 3")]),
+            env("empty", vec![]),
+            env("dev", vec![file("k/d.yaml", ""), file("e.yaml", "e: 5\n")]),
+        ];
+        let mut stream = StreamWriter::new(Vec::new());
+        for env in &envs {
+            for file in &env.files {
+                stream.document(&env.env, &file.path, &file.contents).expect("write to a Vec");
+            }
+        }
+        assert_eq!(String::from_utf8(stream.into_inner()).expect("UTF-8"), to_stream(&envs));
+        assert_eq!(
+            to_stream(&envs),
+            "# prod/a.yaml\na: 1\n---\n# prod/b.yaml\nb: 2\n---\n# prod/c.yaml\nc: 3\n---\n# dev/k/d.yaml\n---\n# dev/e.yaml\ne: 5\n"
+        );
+        assert_eq!(to_stream(&[]), "");
     }
 
     #[test]

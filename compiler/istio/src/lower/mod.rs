@@ -8,6 +8,7 @@ mod security;
 mod telemetry;
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use meshc_core::model::{self, Mesh, Origin};
 use meshc_core::Analysis;
@@ -22,34 +23,96 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "meshc");
 pub const SOURCE_ANNOTATION: &str = "meshc.dev/source";
 pub const ENV_LABEL: &str = "meshc.dev/environment";
 
-/// Emits every selected environment (all when `envs` is empty) of an analysis.
+/// Emits every selected environment (all when `envs` is empty) of an analysis, in memory.
 /// Callers must not emit an analysis with errors: its model is incomplete.
 pub fn emit(analysis: &Analysis, envs: &[String]) -> Vec<EmittedEnv> {
     analysis
         .meshes
         .iter()
         .filter(|m| envs.is_empty() || envs.contains(&m.env))
-        .map(|mesh| EmittedEnv { env: mesh.env.clone(), files: files(mesh, &lower(mesh)) })
+        .map(|mesh| {
+            let mut files = Vec::new();
+            let written: Result<usize, Infallible> = emit_env(mesh, |path, contents| {
+                files.push(OutputFile { path: path.to_string(), contents: contents.to_string() });
+                Ok(())
+            });
+            let Ok(_) = written;
+            EmittedEnv { env: mesh.env.clone(), files }
+        })
         .collect()
+}
+
+/// Lowers one environment and hands each of its files to `write` (path relative to the env
+/// dir, contents), in output order: by path, `kustomization.yaml` last. Files are serialised
+/// one at a time and each resource is dropped once written, so a caller that writes files
+/// out (`output::Staging`, `output::StreamWriter`) never holds an environment's YAML whole.
+/// Stops at `write`'s first error; returns the number of files written.
+pub fn emit_env<E>(mesh: &Mesh, mut write: impl FnMut(&str, &str) -> Result<(), E>) -> Result<usize, E> {
+    let mut raws: Vec<(String, &model::RawObject)> = mesh.raw.iter().map(|raw| (raw_path(raw), raw)).collect();
+    // Stable, like the sort of all files this replaces: equal paths keep their order, and a
+    // lowered resource comes before a raw object at the same path.
+    raws.sort_by(|a, b| a.0.cmp(&b.0));
+    // An IstioOperator is input for `istioctl install`, not an object the API server takes:
+    // it is written beside the others but kept out of `kubectl apply -k`.
+    let for_istioctl: Vec<String> = raws
+        .iter()
+        .filter(|(_, raw)| raw.api_version.starts_with("install.istio.io/"))
+        .map(|(path, _)| path.clone())
+        .collect();
+    let mut raws = raws.into_iter().peekable();
+    // Each resource becomes YAML as soon as it is lowered: the text is a fraction of the size
+    // of the typed resource (maps, boxed specs), and no environment's resources are held whole.
+    let mut docs: Vec<(String, String)> = Vec::new();
+    lower_each(mesh, &mut |resource| docs.push((file_name(&resource), yaml::to_yaml(&resource))));
+    // Stable, as `lower`'s sort: resources with equal paths keep their lowering order.
+    docs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut docs = docs.into_iter().peekable();
+    let mut listed = Vec::with_capacity(docs.len() + raws.len());
+    loop {
+        let raw_first = match (docs.peek(), raws.peek()) {
+            (Some((doc, _)), Some((raw, _))) => raw < doc,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        let (path, contents) = if raw_first {
+            let Some((path, raw)) = raws.next() else { break };
+            (path, raw_yaml(mesh, raw))
+        } else {
+            let Some(doc) = docs.next() else { break };
+            doc
+        };
+        write(&path, &contents)?;
+        listed.push(path);
+    }
+    let files = listed.len() + 1;
+    listed.retain(|path| !for_istioctl.contains(path));
+    let kustomization = Kustomization { name: format!("{}-{}", mesh.name, mesh.env), resources: listed };
+    write("kustomization.yaml", &yaml::to_yaml(&kustomization))?;
+    Ok(files)
 }
 
 /// All resources of one environment, in a stable order.
 pub fn lower(mesh: &Mesh) -> Vec<Resource> {
-    let mut out = Emitter { mesh, resources: Vec::new() };
-    networking::lower(&mut out);
-    security::lower(&mut out);
-    rate_limits::lower(&mut out);
-    telemetry::lower(&mut out);
-    let mut resources = out.resources;
+    let mut resources = Vec::new();
+    lower_each(mesh, &mut |resource| resources.push(resource));
     // One key per resource: `sort_by_key` would format both paths at every comparison.
     resources.sort_by_cached_key(file_name);
     resources
 }
 
-/// Collects resources with their metadata filled in the same way.
+/// Hands every resource of one environment to `sink` as it is lowered, in lowering order.
+fn lower_each(mesh: &Mesh, sink: &mut dyn FnMut(Resource)) {
+    let mut out = Emitter { mesh, sink };
+    networking::lower(&mut out);
+    security::lower(&mut out);
+    rate_limits::lower(&mut out);
+    telemetry::lower(&mut out);
+}
+
+/// Builds resources with their metadata filled in the same way, and passes each on.
 pub(crate) struct Emitter<'a> {
     pub mesh: &'a Mesh,
-    pub resources: Vec<Resource>,
+    sink: &'a mut dyn FnMut(Resource),
 }
 
 impl Emitter<'_> {
@@ -58,7 +121,7 @@ impl Emitter<'_> {
         metadata.labels.insert(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string());
         metadata.labels.insert(ENV_LABEL.to_string(), self.mesh.env.clone());
         metadata.annotations.insert(SOURCE_ANNOTATION.to_string(), format!("{}:{}", origin.file, origin.line));
-        self.resources.push(Resource::new(metadata, spec));
+        (self.sink)(Resource::new(metadata, spec));
     }
 }
 
@@ -71,25 +134,8 @@ fn file_name(resource: &Resource) -> String {
     )
 }
 
-fn files(mesh: &Mesh, resources: &[Resource]) -> Vec<OutputFile> {
-    let mut files: Vec<OutputFile> =
-        resources.iter().map(|r| OutputFile { path: file_name(r), contents: yaml::to_yaml(r) }).collect();
-    files.extend(mesh.raw.iter().map(|raw| raw_file(mesh, raw)));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    // An IstioOperator is input for `istioctl install`, not an object the API server takes:
-    // it is written beside the others but kept out of `kubectl apply -k`.
-    let for_istioctl: Vec<String> =
-        mesh.raw.iter().filter(|r| r.api_version.starts_with("install.istio.io/")).map(raw_path).collect();
-    let kustomization = Kustomization {
-        name: format!("{}-{}", mesh.name, mesh.env),
-        resources: files.iter().map(|f| f.path.clone()).filter(|p| !for_istioctl.contains(p)).collect(),
-    };
-    files.push(OutputFile { path: "kustomization.yaml".to_string(), contents: yaml::to_yaml(&kustomization) });
-    files
-}
-
 /// An object a template rendered, with the same labels and source annotation as the rest.
-fn raw_file(mesh: &Mesh, raw: &model::RawObject) -> OutputFile {
+fn raw_yaml(mesh: &Mesh, raw: &model::RawObject) -> String {
     let mut value = raw.value.clone();
     if let Some(metadata) = value.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
         let labels = metadata.entry("labels").or_insert_with(|| serde_json::json!({}));
@@ -103,7 +149,7 @@ fn raw_file(mesh: &Mesh, raw: &model::RawObject) -> OutputFile {
                 .insert(SOURCE_ANNOTATION.to_string(), format!("{}:{}", raw.origin.file, raw.origin.line).into());
         }
     }
-    OutputFile { path: raw_path(raw), contents: yaml::to_yaml(&value) }
+    yaml::to_yaml(&value)
 }
 
 fn raw_path(raw: &model::RawObject) -> String {
@@ -131,8 +177,65 @@ pub(crate) fn proto_duration(d: model::Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::proto_duration;
-    use meshc_core::model::Duration;
+    use super::{emit_env, proto_duration};
+    use meshc_core::model::{Duration, Mesh, Origin, RawObject};
+
+    fn raw(api_version: &str, kind: &str, name: &str) -> RawObject {
+        RawObject {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name: name.to_string(),
+            namespace: Some("shop".to_string()),
+            value: serde_json::json!({ "apiVersion": api_version, "kind": kind, "metadata": { "name": name } }),
+            origin: Origin { file: "mesh.mesh".to_string(), line: 1 },
+        }
+    }
+
+    fn mesh() -> Mesh {
+        Mesh {
+            name: "shop".to_string(),
+            env: "dev".to_string(),
+            raw: vec![
+                raw("v1", "ConfigMap", "z"),
+                raw("install.istio.io/v1alpha1", "IstioOperator", "mesh"),
+                raw("v1", "ConfigMap", "a"),
+            ],
+            ..Mesh::default()
+        }
+    }
+
+    #[test]
+    fn files_come_in_path_order_with_the_kustomization_last() {
+        let mut files = Vec::new();
+        let count = emit_env(&mesh(), |path, contents| {
+            files.push((path.to_string(), contents.to_string()));
+            Ok::<(), ()>(())
+        });
+        assert_eq!(count, Ok(files.len()));
+        let paths: Vec<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["shop/configmap-a.yaml", "shop/configmap-z.yaml", "shop/istiooperator-mesh.yaml", "kustomization.yaml"]
+        );
+        // The IstioOperator is written but left to `istioctl`, out of the kustomization.
+        assert!(files[3].1.contains("- shop/configmap-a.yaml\n- shop/configmap-z.yaml\n"), "{}", files[3].1);
+        assert!(!files[3].1.contains("istiooperator"), "{}", files[3].1);
+    }
+
+    #[test]
+    fn the_first_write_error_stops_emitting() {
+        let mut calls = 0;
+        let result = emit_env(&mesh(), |path, _| {
+            calls += 1;
+            if calls == 2 {
+                Err(path.to_string())
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(result, Err("shop/configmap-z.yaml".to_string()));
+        assert_eq!(calls, 2);
+    }
 
     #[test]
     fn proto_durations_use_seconds() {
