@@ -95,10 +95,10 @@ fn check_all(
             .iter()
             .map(|env| {
                 let (decls, modules) = (&decls, &modules);
-                scope.spawn(move || check::Checker::new(sources, decls, modules, env, None).check())
+                scope.spawn(move || compact(check::Checker::new(sources, decls, modules, env, None).check()))
             })
             .collect();
-        let mut results = vec![check::Checker::new(sources, &decls, &modules, first, Some(index)).check()];
+        let mut results = vec![compact(check::Checker::new(sources, &decls, &modules, first, Some(index)).check())];
         for handle in handles {
             // A panic in a checker thread is a bug; re-raise it rather than lose an environment.
             results.push(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
@@ -110,6 +110,13 @@ fn check_all(
         meshes.push(mesh);
     }
     (meshes, diagnostics)
+}
+
+/// A finished environment without the spare room its lists grew: done on the environment's
+/// own thread, while the others are still being checked.
+fn compact((mut mesh, diagnostics): (model::Mesh, Vec<Diagnostic>)) -> (model::Mesh, Vec<Diagnostic>) {
+    mesh.shrink_to_fit();
+    (mesh, diagnostics)
 }
 
 /// The diagnostic of a syntax error, as `analyze` reports it; `meshc fmt` reports the
