@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use meshc_istio::output::EmittedEnv;
 use similar::TextDiff;
 
 use crate::error::Fatal;
@@ -22,21 +21,9 @@ pub struct Planned {
     pub contents: Vec<u8>,
 }
 
-/// The files of the environments, at `<env>/<path>`.
-pub fn plan(emitted: &[EmittedEnv]) -> Vec<Planned> {
-    emitted
-        .iter()
-        .flat_map(|env| {
-            env.files.iter().map(|file| Planned {
-                path: Path::new(&env.env).join(Path::new(&file.path)),
-                contents: bytes(&file.contents).to_vec(),
-            })
-        })
-        .collect()
-}
-
-fn bytes<C: AsRef<[u8]> + ?Sized>(contents: &C) -> &[u8] {
-    contents.as_ref()
+/// One file of environment `env` a build would write, at `<env>/<path>`.
+pub fn planned(env: &str, path: &str, contents: &str) -> Planned {
+    Planned { path: Path::new(env).join(path), contents: contents.as_bytes().to_vec() }
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -46,6 +33,20 @@ pub struct Drift {
     /// A unified diff from what is in `out` to what would be written, in path order,
     /// with `a/` and `b/` prefixes so `patch -p1` could apply it from the current directory.
     pub diff: String,
+}
+
+impl Drift {
+    /// The drift of several environments compared one at a time, listed as one comparison
+    /// of them all lists it: by path, so by environment directory first.
+    pub fn join(mut envs: Vec<(String, Drift)>) -> Drift {
+        envs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut joined = Drift::default();
+        for (_, drift) in envs {
+            joined.changed += drift.changed;
+            joined.diff.push_str(&drift.diff);
+        }
+        joined
+    }
 }
 
 /// Compares `planned` with the contents of `out`, reading only.
@@ -125,7 +126,8 @@ mod tests {
     use super::*;
 
     fn planned(path: &str, contents: &str) -> Planned {
-        Planned { path: PathBuf::from(path), contents: contents.as_bytes().to_vec() }
+        let (env, path) = path.split_once('/').expect("<env>/<path>");
+        super::planned(env, path, contents)
     }
 
     fn write(root: &Path, relative: &str, contents: &[u8]) {
@@ -171,6 +173,20 @@ mod tests {
              --- /dev/null\n+++ b/{o}/prod/c.yaml\n@@ -0,0 +1 @@\n+kind: C\n"
         );
         assert_eq!(drift.diff, expected);
+    }
+
+    #[test]
+    fn environments_compared_one_at_a_time_join_in_path_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path();
+        write(out, "prod/a.yaml", b"old\n");
+        write(out, "dev/a.yaml", b"old\n");
+        let all = compare(out, &[planned("prod/a.yaml", "new\n"), planned("dev/a.yaml", "new\n")]).expect("compares");
+        let prod = compare(out, &[planned("prod/a.yaml", "new\n")]).expect("compares");
+        let dev = compare(out, &[planned("dev/a.yaml", "new\n")]).expect("compares");
+        assert_eq!(Drift::join(vec![("prod".to_string(), prod), ("dev".to_string(), dev)]), all);
+        assert_eq!(all.changed, 2);
+        assert!(all.diff.find("/dev/a.yaml") < all.diff.find("/prod/a.yaml"), "{}", all.diff);
     }
 
     #[test]

@@ -2,9 +2,14 @@
 //! of its environments to `OUT/<env>/…`, print it (`--stdout`), or compare it with what
 //! is in OUT (`--check`). A build with errors never touches OUT.
 
+use std::convert::Infallible;
+use std::io;
 use std::path::{Path, PathBuf};
 
-use meshc_istio::output::{self, EmittedEnv};
+use meshc_core::model::Mesh;
+use meshc_core::Analysis;
+use meshc_istio::emit_env;
+use meshc_istio::output::{Staging, StreamWriter};
 
 use crate::diagnostics::{plural, Reporter};
 use crate::drift;
@@ -48,17 +53,52 @@ pub fn run(args: &Args, reporter: &Reporter) -> Result<Outcome, Fatal> {
         return Ok(Outcome::Failure);
     }
     let envs = select_envs(&args.envs, &checked.analysis.environments())?;
-    let emitted = meshc_istio::emit(&checked.analysis, &envs);
+    let meshes = selected_meshes(checked.analysis, &envs);
 
     if args.stdout {
-        crate::stdout::print(&output::to_stream(&emitted))?;
-        return Ok(Outcome::Success);
+        return print_stream(meshes);
     }
     if args.check {
-        return check_drift(&args.out, &emitted, reporter);
+        return check_drift(&args.out, meshes, reporter);
     }
-    output::write_tree(&args.out, &emitted).map_err(|error| Fatal::io("cannot write", &args.out, &error))?;
-    reporter.status(&wrote(&args.out, &emitted));
+    write(&args.out, meshes, reporter)
+}
+
+/// The checked model of each selected environment (all when `envs` is empty), in declaration
+/// order. The rest of the analysis (syntax trees, index) is dropped here: at 5,000 services it
+/// is as large as the models, and emitting needs only these.
+fn selected_meshes(analysis: Analysis, envs: &[String]) -> Vec<Mesh> {
+    let mut meshes = analysis.meshes;
+    meshes.retain(|mesh| envs.is_empty() || envs.contains(&mesh.env));
+    meshes
+}
+
+/// Emits one environment at a time into the staging dir, dropping its model and YAML as soon
+/// as its files are written; nothing in OUT changes until every environment is staged.
+fn write(out: &Path, meshes: Vec<Mesh>, reporter: &Reporter) -> Result<Outcome, Fatal> {
+    let cannot_write = |error: io::Error| Fatal::io("cannot write", out, &error);
+    let names: Vec<String> = meshes.iter().map(|mesh| mesh.env.clone()).collect();
+    let mut staging = Staging::begin(out, &names).map_err(cannot_write)?;
+    let mut written = Vec::with_capacity(meshes.len());
+    for mesh in meshes {
+        let mut dir = staging.env(&mesh.env).map_err(cannot_write)?;
+        let files = emit_env(&mesh, |path, contents| dir.write(path, contents.as_bytes())).map_err(cannot_write)?;
+        written.push((mesh.env, files));
+    }
+    staging.install().map_err(cannot_write)?;
+    reporter.status(&wrote(out, &written));
+    Ok(Outcome::Success)
+}
+
+/// `--stdout`: one document at a time, so the stream is never held whole.
+fn print_stream(meshes: Vec<Mesh>) -> Result<Outcome, Fatal> {
+    crate::stdout::stream(|out| {
+        let mut stream = StreamWriter::new(out);
+        for mesh in meshes {
+            emit_env(&mesh, |path, contents| stream.document(&mesh.env, path, contents))?;
+        }
+        Ok(())
+    })?;
     Ok(Outcome::Success)
 }
 
@@ -86,8 +126,20 @@ pub fn select_envs(requested: &[String], declared: &[String]) -> Result<Vec<Stri
     Ok(selected)
 }
 
-fn check_drift(out: &Path, emitted: &[EmittedEnv], reporter: &Reporter) -> Result<Outcome, Fatal> {
-    let drift = drift::compare(out, &drift::plan(emitted))?;
+/// `--check`: compares one environment at a time, so only one environment's output and
+/// files on disk are held at once.
+fn check_drift(out: &Path, meshes: Vec<Mesh>, reporter: &Reporter) -> Result<Outcome, Fatal> {
+    let mut envs = Vec::with_capacity(meshes.len());
+    for mesh in meshes {
+        let mut planned = Vec::new();
+        let emitted: Result<usize, Infallible> = emit_env(&mesh, |path, contents| {
+            planned.push(drift::planned(&mesh.env, path, contents));
+            Ok(())
+        });
+        let Ok(_) = emitted;
+        envs.push((mesh.env, drift::compare(out, &planned)?));
+    }
+    let drift = drift::Drift::join(envs);
     if drift.changed == 0 {
         reporter.status(&format!("{} is up to date", out.display()));
         return Ok(Outcome::Success);
@@ -100,14 +152,14 @@ fn check_drift(out: &Path, emitted: &[EmittedEnv], reporter: &Reporter) -> Resul
     Ok(Outcome::Failure)
 }
 
-/// `wrote out/dev (14 files), out/prod (14 files)`.
-fn wrote(out: &Path, emitted: &[EmittedEnv]) -> String {
-    if emitted.is_empty() {
+/// `wrote out/dev (14 files), out/prod (14 files)`, from each environment and its file count.
+fn wrote(out: &Path, written: &[(String, usize)]) -> String {
+    if written.is_empty() {
         return "wrote nothing: there is no environment to build".to_string();
     }
-    let envs: Vec<String> = emitted
+    let envs: Vec<String> = written
         .iter()
-        .map(|env| format!("{} ({})", out.join(&env.env).display(), plural(env.files.len(), "file")))
+        .map(|(env, files)| format!("{} ({})", out.join(env).display(), plural(*files, "file")))
         .collect();
     format!("wrote {}", envs.join(", "))
 }
