@@ -203,10 +203,11 @@ impl<'a> Descent<'a> {
         Some(())
     }
 
-    fn service(&mut self, start: usize) -> Option<ServiceDecl> {
+    fn service(&mut self, start: usize) -> Option<Box<ServiceDecl>> {
         self.keyword("service")?;
         let name = self.name()?;
-        let mut decl = ServiceDecl {
+        // Built in its box: the declaration is large, and moving it costs.
+        let mut decl = Box::new(ServiceDecl {
             name,
             namespace: None,
             ports: Vec::new(),
@@ -217,7 +218,7 @@ impl<'a> Descent<'a> {
             uses: Vec::new(),
             repeated: Vec::new(),
             span: Span::default(),
-        };
+        });
         let mut bag = PresetBody::default();
         self.block(|p, word| match word {
             "port" => {
@@ -244,10 +245,10 @@ impl<'a> Descent<'a> {
         Some(decl)
     }
 
-    fn external(&mut self, start: usize) -> Option<ExternalDecl> {
+    fn external(&mut self, start: usize) -> Option<Box<ExternalDecl>> {
         self.keyword("external")?;
         let name = self.name()?;
-        let mut decl = ExternalDecl {
+        let mut decl = Box::new(ExternalDecl {
             name,
             hosts: Vec::new(),
             ports: Vec::new(),
@@ -260,7 +261,7 @@ impl<'a> Descent<'a> {
             uses: Vec::new(),
             repeated: Vec::new(),
             span: Span::default(),
-        };
+        });
         let mut bag = PresetBody::default();
         self.block(|p, word| {
             match word {
@@ -433,10 +434,10 @@ impl<'a> Descent<'a> {
         })
     }
 
-    fn jwt(&mut self, start: usize) -> Option<JwtDecl> {
+    fn jwt(&mut self, start: usize) -> Option<Box<JwtDecl>> {
         self.keyword("jwt")?;
         let name = self.name()?;
-        let mut decl = JwtDecl {
+        let mut decl = Box::new(JwtDecl {
             name,
             on: Vec::new(),
             issuer: None,
@@ -448,7 +449,7 @@ impl<'a> Descent<'a> {
             require: None,
             repeated: Vec::new(),
             span: Span::default(),
-        };
+        });
         self.block(|p, word| {
             let start = p.start();
             p.keyword(word)?;
@@ -511,7 +512,7 @@ impl<'a> Descent<'a> {
         }
     }
 
-    fn limit(&mut self, start: usize) -> Option<LimitDecl> {
+    fn limit(&mut self, start: usize) -> Option<Box<LimitDecl>> {
         self.keyword("limit")?;
         let target = self.name()?;
         let mut bag = PresetBody::default();
@@ -519,14 +520,14 @@ impl<'a> Descent<'a> {
             "local" | "global" | "use" => p.bag_statement(word, &mut bag),
             _ => None,
         })?;
-        Some(LimitDecl {
+        Some(Box::new(LimitDecl {
             target,
             local: bag.local,
             global: bag.global,
             uses: bag.uses,
             repeated: bag.repeated,
             span: self.span_from(start),
-        })
+        }))
     }
 
     /// `K_sidecar ~ name ~ "{" ~ (egress_stmt | ingress_stmt | outbound_stmt)* ~ "}"`.
