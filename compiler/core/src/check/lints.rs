@@ -24,7 +24,7 @@ use crate::Diagnostic;
 impl Checker<'_> {
     /// Adds the production lints of this environment's checked mesh to the diagnostics.
     pub(crate) fn lint(&mut self, mesh: &Mesh) {
-        if !self.env.production || self.diagnostics.iter().any(Diagnostic::is_error) {
+        if !self.env.production || self.errors > 0 {
             return;
         }
         let mut lints = Lints { mesh, decls: self.decls, lookups: lookups::Lookups::new(mesh), found: Vec::new() };

@@ -21,7 +21,9 @@ mod templates;
 mod values;
 pub mod vocabulary;
 
-use rustc_hash::FxHashMap;
+use std::rc::Rc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use meshc_syntax::ast::{self, Value};
 use meshc_syntax::{Span, Spanned};
@@ -40,6 +42,9 @@ pub struct Checker<'a> {
     pub(crate) decls: &'a Decls<'a>,
     pub(crate) env: &'a EnvScope<'a>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// How many of `diagnostics` are errors: rules ask after each match whether it failed,
+    /// and counting them every time made checking quadratic in the number of diagnostics.
+    pub(crate) errors: usize,
     /// Navigation data is recorded on the first environment's pass only.
     pub(crate) index: Option<&'a mut Index>,
     pub(crate) namespace: String,
@@ -49,15 +54,18 @@ pub struct Checker<'a> {
     pub(crate) modules: &'a modules::Modules<'a>,
     /// Each service's route defaults (its own `timeout`/`retry` and its presets'), filled
     /// as services are checked, read by the rules that forward to them.
-    pub(crate) service_route_defaults: FxHashMap<String, Vec<ast::RuleOption>>,
+    /// Only services that have some; shared, since every rule forwarding to one reads them.
+    pub(crate) service_route_defaults: FxHashMap<String, Rc<[ast::RuleOption]>>,
     /// `(preset declaration, use)` of every expansion so far: a diagnostic inside a preset
     /// also points at where it was used.
     pub(crate) expansions: Vec<(Span, Span)>,
+    /// The same pairs, to keep `expansions` free of repeats without searching it per `use`.
+    pub(crate) expanded: FxHashSet<(Span, Span)>,
     /// `(gateway, server port)` of each plain-TCP egress leg and the `via` that claimed it:
     /// a TCP server cannot tell two externals apart (no SNI, no Host header).
     pub(crate) egress_tcp_ports: FxHashMap<(String, u32), Span>,
     /// Each service's or external's evaluated ports, by the span of its name.
-    pub(crate) ports_by_owner: FxHashMap<Span, Vec<model::Port>>,
+    pub(crate) ports_by_owner: FxHashMap<Span, Rc<[model::Port]>>,
 }
 
 impl<'a> Checker<'a> {
@@ -79,6 +87,7 @@ impl<'a> Checker<'a> {
             decls,
             env,
             diagnostics: Vec::new(),
+            errors: 0,
             index,
             namespace,
             root_namespace,
@@ -86,6 +95,7 @@ impl<'a> Checker<'a> {
             modules,
             service_route_defaults: FxHashMap::default(),
             expansions: Vec::new(),
+            expanded: FxHashSet::default(),
             egress_tcp_ports: FxHashMap::default(),
             ports_by_owner: FxHashMap::default(),
         };
@@ -139,6 +149,7 @@ impl<'a> Checker<'a> {
         for used in uses.iter().take(2) {
             diagnostic = diagnostic.with_label(*used, "the preset is used here");
         }
+        self.errors += usize::from(diagnostic.is_error());
         self.diagnostics.push(diagnostic);
     }
 

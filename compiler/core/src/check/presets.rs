@@ -3,6 +3,8 @@
 //! keep their own spans, so a wrong argument is reported where it was written; the rest of
 //! the body keeps the preset's spans, so errors inside a preset point into its module.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::*;
@@ -69,7 +71,7 @@ impl<'a> Checker<'a> {
             return;
         }
         let Some(bindings) = self.bind(u, preset) else { return };
-        if !self.expansions.contains(&(preset.span, u.span)) {
+        if self.expanded.insert((preset.span, u.span)) {
             self.expansions.push((preset.span, u.span));
         }
         let body = substitute_body(&preset.body, &bindings);
@@ -428,7 +430,11 @@ fn substitute_body(body: &PresetBody, b: &Bindings) -> PresetBody {
 }
 
 /// A preset's traffic policy under the declaration's own: the declaration's settings win.
-pub(crate) fn merge_policy(own: &TrafficPolicyDecl, presets: &[PresetBody]) -> TrafficPolicyDecl {
+pub(crate) fn merge_policy<'d>(own: &'d TrafficPolicyDecl, presets: &[PresetBody]) -> Cow<'d, TrafficPolicyDecl> {
+    // Most declarations use no preset: then there is nothing to merge, and nothing to copy.
+    if presets.is_empty() {
+        return Cow::Borrowed(own);
+    }
     let mut merged = own.clone();
     for body in presets.iter().rev() {
         let p = &body.policy;
@@ -446,13 +452,19 @@ pub(crate) fn merge_policy(own: &TrafficPolicyDecl, presets: &[PresetBody]) -> T
         merged.warmup = merged.warmup.or_else(|| p.warmup.clone());
         merged.tls = merged.tls.or_else(|| p.tls.clone());
     }
-    merged
+    Cow::Owned(merged)
 }
 
 /// Route options from presets under the declaration's own: an option the declaration
 /// sets itself (by kind: `timeout`, `retry`, …) replaces the preset's, and a later `use`
 /// wins over an earlier one. Header edits add up, the declaration's applied last.
-pub(crate) fn merge_options(own: &[RuleOption], presets: &[PresetBody]) -> Vec<RuleOption> {
+pub(crate) fn merge_options<'o>(own: &'o [RuleOption], presets: &[PresetBody]) -> Cow<'o, [RuleOption]> {
+    let is_headers = |o: &RuleOption| super::routes::option_kind(o) == "headers";
+    // Without presets the merge only moves header edits first; when they already are (or
+    // there are none), the declaration's own list is the answer, uncopied.
+    if presets.is_empty() && own.iter().skip_while(|o| is_headers(o)).all(|o| !is_headers(o)) {
+        return Cow::Borrowed(own);
+    }
     let mut headers: Vec<RuleOption> = presets
         .iter()
         .flat_map(|body| body.options.iter())
@@ -471,5 +483,5 @@ pub(crate) fn merge_options(own: &[RuleOption], presets: &[PresetBody]) -> Vec<R
     }
     headers.extend(own.iter().filter(|o| super::routes::option_kind(o) == "headers").cloned());
     headers.extend(merged);
-    headers
+    Cow::Owned(headers)
 }

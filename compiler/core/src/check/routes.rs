@@ -2,6 +2,8 @@
 //! ports and weights, and the per-rule options (retries, timeouts, faults, mirrors, CORS,
 //! header edits).
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use meshc_syntax::ast::{self, Action, Condition, RuleOption, StatementFamily, StringTest, UriKind};
@@ -251,11 +253,11 @@ impl<'a> Checker<'a> {
     }
 
     fn http_rule(&mut self, rule: &ast::RouteRule, defaults: &Options) -> Option<model::HttpRule> {
-        let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let errors_before = self.errors;
         let matches = self.matches(&rule.conditions);
         // A match that lost a condition to an error would match more than written (an empty
         // one matches everything): drop the rule so it cannot shadow later ones.
-        let matches_failed = self.diagnostics.iter().filter(|d| d.is_error()).count() > errors_before;
+        let matches_failed = self.errors > errors_before;
         let presets = self.expand(&rule.uses, &[StatementFamily::RouteOption], "a rule");
         let own_options = merge_options(&rule.options, &presets);
         let own = self.options(&own_options);
@@ -263,18 +265,21 @@ impl<'a> Checker<'a> {
             Action::Forward(destinations) => destinations
                 .first()
                 .and_then(|d| self.service_route_defaults.get(&d.target.node).cloned())
-                .map(|options| self.options(&options))
-                .unwrap_or_default(),
-            _ => Options::default(),
+                .map(|options| self.options(&options)),
+            _ => None,
         };
-        // The rule's own options, then the route's, then those of the service it forwards to.
-        let defaults = &defaults.clone().or(service_defaults);
+        // The rule's own options, then the route's, then those of the service it forwards to
+        // (most services have none: then the route's serve as they are, uncopied).
+        let defaults = match service_defaults {
+            Some(service_defaults) => Cow::Owned(defaults.clone().or(service_defaults)),
+            None => Cow::Borrowed(defaults),
+        };
         let forward = matches!(rule.action, Action::Forward(_));
         if matches_failed {
             return None;
         }
         if !forward {
-            for option in &own_options {
+            for option in own_options.iter() {
                 if matches!(
                     option,
                     RuleOption::Fault(_) | RuleOption::Rewrite(_) | RuleOption::Mirror(..) | RuleOption::Retry(_)
@@ -705,7 +710,7 @@ impl<'a> Checker<'a> {
             return None; // a port declaration has an error, already reported
         }
         match &d.port {
-            None => match ports.as_slice() {
+            None => match &ports[..] {
                 [only] => Some(only.clone()),
                 [] => None,
                 [first, ..] => {

@@ -1,6 +1,8 @@
 //! Services, externals and their traffic policy (pool, ejection, balancing, TLS), and
 //! telemetry providers.
 
+use std::rc::Rc;
+
 use meshc_syntax::ast::{self, Balance, StatementFamily, TrafficPolicyDecl};
 
 use super::presets::{merge_options, merge_policy};
@@ -74,12 +76,14 @@ impl<'a> Checker<'a> {
 
     /// The ports a service or external declares, evaluated once per environment: every
     /// destination, policy, sidecar and limit that names the owner reads them from here.
-    pub(crate) fn ports(&mut self, ports: &[ast::PortDecl], owner: &ast::Name) -> Vec<model::Port> {
+    /// Shared, not copied: a destination is resolved for every rule, and copying the list
+    /// (a vector and a name per port) each time was a tenth of checking a big program.
+    pub(crate) fn ports(&mut self, ports: &[ast::PortDecl], owner: &ast::Name) -> Rc<[model::Port]> {
         if let Some(known) = self.ports_by_owner.get(&owner.span) {
-            return known.clone();
+            return Rc::clone(known);
         }
-        let evaluated = self.evaluate_ports(ports, owner);
-        self.ports_by_owner.insert(owner.span, evaluated.clone());
+        let evaluated: Rc<[model::Port]> = self.evaluate_ports(ports, owner).into();
+        self.ports_by_owner.insert(owner.span, Rc::clone(&evaluated));
         evaluated
     }
 
@@ -137,13 +141,16 @@ impl<'a> Checker<'a> {
         let presets =
             self.expand(&decl.uses, &[StatementFamily::TrafficPolicy, StatementFamily::RouteOption], "a service");
         let policy = self.traffic_policy(&merge_policy(&decl.policy, &presets));
-        self.service_route_defaults.insert(decl.name.node.clone(), merge_options(&decl.route_defaults, &presets));
+        let route_defaults = merge_options(&decl.route_defaults, &presets);
+        if !route_defaults.is_empty() {
+            self.service_route_defaults.insert(decl.name.node.clone(), route_defaults.into_owned().into());
+        }
         let workload = self.workload_of(decl);
         Some(model::Service {
             name: decl.name.node.clone(),
             namespace: self.service_namespace(decl),
             fqdn: self.service_fqdn(decl),
-            ports,
+            ports: ports.to_vec(),
             account: decl.account.as_ref().unwrap_or(&decl.name).node.clone(),
             versions: decl.versions.iter().map(|v| v.node.clone()).collect(),
             policy,
@@ -355,7 +362,7 @@ impl<'a> Checker<'a> {
             name: decl.name.node.clone(),
             namespace: self.namespace.clone(),
             hosts,
-            ports,
+            ports: ports.to_vec(),
             resolution,
             internal,
             addresses,

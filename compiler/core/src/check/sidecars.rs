@@ -106,10 +106,10 @@ impl<'a> Checker<'a> {
                 (None, Some(e)) => self.ports(&e.ports, &e.name),
                 _ => continue,
             };
-            if let Some(port) = declared.into_iter().find(|p| p.number == number) {
+            if let Some(port) = declared.iter().find(|p| p.number == number) {
                 return model::Port {
                     name: format!("{}-{number}", port.name.split('-').next().unwrap_or("tcp")),
-                    ..port
+                    ..port.clone()
                 };
             }
         }
