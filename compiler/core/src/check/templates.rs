@@ -14,11 +14,15 @@ use crate::{Diagnostic, Span};
 
 impl<'a> Checker<'a> {
     pub(crate) fn templates(&mut self, mesh: &model::Mesh) -> Vec<RawObject> {
-        // The context costs a walk over the whole mesh; most programs have no template.
+        // Evaluating the environment's values reports on them (an unknown `${name}` inside
+        // one) and records references to them: that happens with or without templates, so
+        // that no diagnostic depends on whether the program has one (`tests.rs` checks it).
+        let values = self.template_values();
+        // The rest of the context is a copy of the whole mesh; most programs have no template.
         if self.decls.templates.is_empty() {
             return Vec::new();
         }
-        let context = self.template_context(mesh);
+        let context = template_context(mesh, values);
         let mut objects: Vec<RawObject> = Vec::new();
         for decl in &self.decls.templates {
             let Some(rendered) = self.render(decl, &context) else { continue };
@@ -42,8 +46,8 @@ impl<'a> Checker<'a> {
         objects
     }
 
-    /// What a template sees: the environment, its values, and the checked mesh.
-    fn template_context(&mut self, mesh: &model::Mesh) -> Value {
+    /// The environment's values as a template sees them, by name.
+    fn template_values(&mut self) -> Map<String, Value> {
         let mut values = Map::new();
         let mut names: Vec<&str> = self.env.values.keys().copied().collect();
         names.sort();
@@ -58,38 +62,7 @@ impl<'a> Checker<'a> {
             };
             values.insert(name.to_string(), json);
         }
-        let port = |p: &model::Port| json!({"name": p.name, "number": p.number, "protocol": p.protocol.as_istio()});
-        json!({
-            "env": mesh.env,
-            "production": mesh.production,
-            "mesh": {"name": mesh.name, "namespace": mesh.namespace, "root_namespace": mesh.root_namespace,
-                     "trust_domain": mesh.trust_domain},
-            "values": values,
-            "services": mesh.services.iter().map(|s| json!({
-                "name": s.name, "namespace": s.namespace, "fqdn": s.fqdn, "account": s.account,
-                "versions": s.versions, "ports": s.ports.iter().map(port).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "externals": mesh.externals.iter().map(|e| json!({
-                "name": e.name, "hosts": e.hosts, "ports": e.ports.iter().map(port).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "gateways": mesh.gateways.iter().map(|g| json!({
-                "name": g.name, "namespace": g.namespace, "egress": g.egress, "hosts": g.hosts,
-            })).collect::<Vec<_>>(),
-            "routes": mesh.routes.iter().map(|r| json!({"name": r.name, "hosts": r.hosts, "gateways": r.gateways}))
-                .collect::<Vec<_>>(),
-            "providers": mesh.providers.iter().map(|p| {
-                let (host, port) = p.address.rsplit_once(':').unwrap_or((p.address.as_str(), ""));
-                let kind = match p.kind {
-                    model::ProviderKind::Zipkin => "zipkin",
-                    model::ProviderKind::Opentelemetry => "opentelemetry",
-                    model::ProviderKind::Skywalking => "skywalking",
-                    model::ProviderKind::Datadog => "datadog",
-                    model::ProviderKind::Prometheus => "prometheus",
-                    model::ProviderKind::EnvoyFileAccessLog => "envoy_file_access_log",
-                };
-                json!({"name": p.name, "address": p.address, "host": host, "port": port.parse::<u32>().ok(), "kind": kind})
-            }).collect::<Vec<_>>(),
-        })
+        values
     }
 
     fn render(&mut self, decl: &ast::TemplateDecl, context: &Value) -> Option<String> {
@@ -261,6 +234,42 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// What a template sees: the environment, its values, and the checked mesh.
+fn template_context(mesh: &model::Mesh, values: Map<String, Value>) -> Value {
+    let port = |p: &model::Port| json!({"name": p.name, "number": p.number, "protocol": p.protocol.as_istio()});
+    json!({
+        "env": mesh.env,
+        "production": mesh.production,
+        "mesh": {"name": mesh.name, "namespace": mesh.namespace, "root_namespace": mesh.root_namespace,
+                 "trust_domain": mesh.trust_domain},
+        "values": values,
+        "services": mesh.services.iter().map(|s| json!({
+            "name": s.name, "namespace": s.namespace, "fqdn": s.fqdn, "account": s.account,
+            "versions": s.versions, "ports": s.ports.iter().map(port).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "externals": mesh.externals.iter().map(|e| json!({
+            "name": e.name, "hosts": e.hosts, "ports": e.ports.iter().map(port).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "gateways": mesh.gateways.iter().map(|g| json!({
+            "name": g.name, "namespace": g.namespace, "egress": g.egress, "hosts": g.hosts,
+        })).collect::<Vec<_>>(),
+        "routes": mesh.routes.iter().map(|r| json!({"name": r.name, "hosts": r.hosts, "gateways": r.gateways}))
+            .collect::<Vec<_>>(),
+        "providers": mesh.providers.iter().map(|p| {
+            let (host, port) = p.address.rsplit_once(':').unwrap_or((p.address.as_str(), ""));
+            let kind = match p.kind {
+                model::ProviderKind::Zipkin => "zipkin",
+                model::ProviderKind::Opentelemetry => "opentelemetry",
+                model::ProviderKind::Skywalking => "skywalking",
+                model::ProviderKind::Datadog => "datadog",
+                model::ProviderKind::Prometheus => "prometheus",
+                model::ProviderKind::EnvoyFileAccessLog => "envoy_file_access_log",
+            };
+            json!({"name": p.name, "address": p.address, "host": host, "port": port.parse::<u32>().ok(), "kind": kind})
+        }).collect::<Vec<_>>(),
+    })
+}
+
 /// The path of the first null in a rendered object, if any.
 fn first_null(value: &Value, path: String) -> Option<String> {
     match value {
@@ -293,3 +302,6 @@ fn line_span(file: meshc_syntax::FileId, source: &str, line: usize) -> Span {
     let len = source[start.min(source.len())..].find('\n').unwrap_or(source.len() - start.min(source.len()));
     Span::new(file, start, start + len)
 }
+
+#[cfg(test)]
+mod tests;
