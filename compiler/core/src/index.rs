@@ -1,7 +1,10 @@
 //! Navigation data recorded by the checker: every declaration and every reference to one.
 //! The language server answers go-to-definition, references, hover and rename from it.
 
-use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
+
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
 
 use meshc_syntax::Span;
 
@@ -64,31 +67,39 @@ pub struct Reference {
 pub struct Index {
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
-    /// The first definition of each `(kind, name, container)`: every reference looks its
-    /// definition up, and a linear search made big programs quadratic.
-    first: FxHashMap<DefKind, FirstOfKind>,
+    /// The first definition of each `(kind, name, container)`, as an index into
+    /// `definitions`: every reference looks its definition up (a linear search made big
+    /// programs quadratic), and a table of indices hashed by the definitions' own names
+    /// needs no copy of any name, neither to define nor to look up.
+    first: HashTable<usize>,
     /// How many of `definitions` went through `define`, and so are in `first`.
     indexed: usize,
 }
 
-/// The first definitions of one kind, looked up by borrowed names: a key that owned its
-/// strings made every lookup allocate two of them.
-#[derive(Debug, Clone, Default)]
-struct FirstOfKind {
-    /// By name, for definitions without a container.
-    plain: FxHashMap<String, usize>,
-    /// By container, then name (a service's versions and ports).
-    contained: FxHashMap<String, FxHashMap<String, usize>>,
+/// The hash `first` files a definition under.
+fn key_hash(kind: DefKind, name: &str, container: Option<&str>) -> u64 {
+    let mut hasher = FxHasher::default();
+    (kind, name, container).hash(&mut hasher);
+    hasher.finish()
+}
+
+impl Definition {
+    fn is(&self, kind: DefKind, name: &str, container: Option<&str>) -> bool {
+        self.kind == kind && self.name == name && self.container.as_deref() == container
+    }
 }
 
 impl Index {
     pub fn define(&mut self, kind: DefKind, name: &str, container: Option<&str>, span: Span, full_span: Span) {
-        let first = self.first.entry(kind).or_default();
-        let names = match container {
-            None => &mut first.plain,
-            Some(container) => first.contained.entry(container.to_string()).or_default(),
-        };
-        names.entry(name.to_string()).or_insert(self.definitions.len());
+        let Index { definitions, first, .. } = self;
+        let hash = key_hash(kind, name, container);
+        if first.find(hash, |&i| definitions[i].is(kind, name, container)).is_none() {
+            let rehash = |&i: &usize| {
+                let d = &definitions[i];
+                key_hash(d.kind, &d.name, d.container.as_deref())
+            };
+            first.insert_unique(hash, definitions.len(), rehash);
+        }
         self.indexed += 1;
         self.definitions.push(Definition {
             kind,
@@ -102,14 +113,13 @@ impl Index {
     pub fn find(&self, kind: DefKind, name: &str, container: Option<&str>) -> Option<usize> {
         // `definitions` is public: trust the table only while it describes the whole vector.
         if self.indexed == self.definitions.len() {
-            let first = self.first.get(&kind)?;
-            let names = match container {
-                None => &first.plain,
-                Some(container) => first.contained.get(container)?,
-            };
-            return names.get(name).copied();
+            let definitions = &self.definitions;
+            return self
+                .first
+                .find(key_hash(kind, name, container), |&i| definitions[i].is(kind, name, container))
+                .copied();
         }
-        self.definitions.iter().position(|d| d.kind == kind && d.name == name && d.container.as_deref() == container)
+        self.definitions.iter().position(|d| d.is(kind, name, container))
     }
 
     pub fn add_reference(&mut self, span: Span, kind: DefKind, name: &str, container: Option<&str>) {

@@ -313,7 +313,9 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn service_fqdn(&self, service: &ast::ServiceDecl) -> String {
-        format!("{}.{}.svc.cluster.local", service.name.node, self.service_namespace(service))
+        // Built in place: this runs for every destination of every rule.
+        let namespace = service.namespace.as_ref().map_or(self.namespace.as_str(), |n| n.node.as_str());
+        [service.name.node.as_str(), ".", namespace, ".svc.cluster.local"].concat()
     }
 
     /// Resolves a workload reference (policies, limits, sidecars, telemetry).
