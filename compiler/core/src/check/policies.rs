@@ -457,7 +457,11 @@ impl<'a> Checker<'a> {
                 if gateway.egress { "egressgateway" } else { "ingressgateway" }.to_string(),
             );
         }
-        Some(model::Workload { name: gateway.name.node.clone(), namespace: self.gateway_namespace(gateway), labels })
+        Some(model::Workload {
+            name: gateway.name.node.clone(),
+            namespace: self.gateway_namespace(gateway),
+            labels: labels.into(),
+        })
     }
 }
 

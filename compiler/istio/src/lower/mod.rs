@@ -158,7 +158,7 @@ fn raw_path(raw: &model::RawObject) -> String {
 
 /// `matchLabels`/`labels` maps from a workload.
 pub(crate) fn labels(workload: &model::Workload) -> BTreeMap<String, String> {
-    workload.labels.clone()
+    workload.labels.to_map()
 }
 
 pub(crate) fn selector(workload: &model::Workload) -> crate::model::LabelSelector {
