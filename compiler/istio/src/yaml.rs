@@ -65,10 +65,9 @@ pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> String {
 
 /// Serialises one value as one YAML document, reporting unsupported values as an error.
 pub fn try_to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError> {
-    let node = value.serialize(Capture)?;
-    if node.contains_null() {
-        return Err(YamlError("null value outside a map (in a sequence or at the top level)".into()));
-    }
+    // Nulls are dropped from maps and refused in sequences as the tree is captured, so only
+    // the top level is left to check (a second walk over the tree cost a tenth of writing).
+    let node = not_null(value.serialize(Capture)?)?;
     match block::write(&node) {
         Some(text) => Ok(text),
         None => with_serde_saphyr(&node),
@@ -135,14 +134,12 @@ enum Node {
     Map(Vec<(Node, Node)>),
 }
 
-impl Node {
-    fn contains_null(&self) -> bool {
-        match self {
-            Node::Null => true,
-            Node::Seq(items) => items.iter().any(Node::contains_null),
-            Node::Map(entries) => entries.iter().any(|(k, v)| k.contains_null() || v.contains_null()),
-            _ => false,
-        }
+/// `node`, unless it is a null where YAML would have to write one: outside a map (in a
+/// sequence, as a variant's value, at the top level) or as a key.
+fn not_null(node: Node) -> Result<Node, YamlError> {
+    match node {
+        Node::Null => Err(YamlError("null value outside a map (in a sequence or at the top level)".into())),
+        node => Ok(node),
     }
 }
 
@@ -274,7 +271,7 @@ impl Serializer for Capture {
         variant: &'static str,
         value: &T,
     ) -> Result<Node, YamlError> {
-        let value = capture(value)?;
+        let value = not_null(capture(value)?)?;
         Ok(Node::Map(vec![(Node::Str(Cow::Borrowed(variant)), value)]))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, YamlError> {
@@ -316,7 +313,7 @@ struct SeqBuilder(Vec<Node>);
 
 impl SeqBuilder {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), YamlError> {
-        self.0.push(capture(value)?);
+        self.0.push(not_null(capture(value)?)?);
         Ok(())
     }
 }
@@ -382,10 +379,11 @@ impl MapBuilder {
 
     /// Adds an entry unless its value is null: an unset field is written as no field.
     fn insert(&mut self, key: Node, value: Node) -> Result<(), YamlError> {
-        if key.contains_null() {
+        // A key that holds a null inside was refused while it was captured.
+        if matches!(key, Node::Null) {
             return Err(YamlError("null map key".into()));
         }
-        if value != Node::Null {
+        if !matches!(value, Node::Null) {
             self.entries.push((key, value));
         }
         Ok(())
@@ -676,6 +674,24 @@ mod tests {
         let text = to_yaml(&S { a: None, b: BTreeMap::new(), c: vec![], d: 1 });
         assert_eq!(text, "b: {}\nc: []\nd: 1\n");
         assert!(try_to_yaml(&vec![None::<u32>]).is_err());
+    }
+
+    #[test]
+    fn a_null_outside_a_map_is_refused_wherever_it_is() {
+        #[derive(serde::Serialize)]
+        enum E {
+            Newtype(Option<u32>),
+            Tuple(u32, Option<u32>),
+        }
+        let nested: BTreeMap<&str, Vec<Option<u32>>> = [("a", vec![Some(1), None])].into_iter().collect();
+        assert!(try_to_yaml(&nested).is_err(), "in a sequence inside a map");
+        assert!(try_to_yaml(&None::<u32>).is_err(), "at the top level");
+        assert!(try_to_yaml(&()).is_err(), "a unit at the top level");
+        assert!(try_to_yaml(&E::Newtype(None)).is_err(), "as a variant's value");
+        assert!(try_to_yaml(&E::Tuple(1, None)).is_err(), "in a tuple variant");
+        let keyed: BTreeMap<Option<u32>, u32> = [(None, 1)].into_iter().collect();
+        assert!(try_to_yaml(&keyed).is_err(), "as a key");
+        assert_eq!(to_yaml(&E::Newtype(Some(1))), "Newtype: 1\n");
     }
 
     #[test]
