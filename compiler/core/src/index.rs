@@ -90,6 +90,14 @@ impl Definition {
 }
 
 impl Index {
+    /// Room for at least `definitions` more definitions (and as many references).
+    pub fn reserve(&mut self, definitions: usize) {
+        self.definitions.reserve(definitions);
+        self.references.reserve(definitions);
+        let Index { definitions: all, first, .. } = self;
+        first.reserve(definitions, |&i| key_hash(all[i].kind, &all[i].name, all[i].container.as_deref()));
+    }
+
     pub fn define(&mut self, kind: DefKind, name: &str, container: Option<&str>, span: Span, full_span: Span) {
         let Index { definitions, first, .. } = self;
         let hash = key_hash(kind, name, container);

@@ -37,7 +37,11 @@ pub struct Decls<'a> {
 impl<'a> Decls<'a> {
     pub fn collect(files: &'a [(FileId, ast::File)], index: &mut Index, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut decls = Decls::default();
-        let mut seen: FxHashMap<(&'static str, &'a str), Span> = FxHashMap::default();
+        decls.reserve(files);
+        let items: usize = files.iter().map(|(_, f)| f.items.len()).sum();
+        index.reserve(items);
+        let mut seen: FxHashMap<(&'static str, &'a str), Span> =
+            FxHashMap::with_capacity_and_hasher(items, Default::default());
         let mut duplicate =
             |space: &'static str, what: &str, name: &'a ast::Name, diagnostics: &mut Vec<Diagnostic>| -> bool {
                 match seen.get(&(space, name.node.as_str())) {
@@ -177,6 +181,30 @@ impl<'a> Decls<'a> {
             }
         }
         decls
+    }
+
+    /// Room for every declaration of each kind, counted first: tables and lists grown one
+    /// declaration at a time rehash and copy themselves a dozen times in a big program.
+    fn reserve(&mut self, files: &[(FileId, ast::File)]) {
+        let (mut services, mut externals, mut gateways, mut routes) = (0, 0, 0, 0);
+        for item in files.iter().flat_map(|(_, f)| &f.items) {
+            match item {
+                Item::Service(_) => services += 1,
+                Item::External(_) => externals += 1,
+                Item::Gateway(_) => gateways += 1,
+                Item::Route(_) => routes += 1,
+                _ => {}
+            }
+        }
+        self.services.reserve(services);
+        self.service_by_name.reserve(services);
+        self.service_by_account.reserve(services);
+        self.externals.reserve(externals);
+        self.external_by_name.reserve(externals);
+        self.gateways.reserve(gateways);
+        self.gateway_by_name.reserve(gateways);
+        self.routes.reserve(routes);
+        self.route_by_name.reserve(routes);
     }
 
     pub fn service(&self, name: &str) -> Option<&'a ast::ServiceDecl> {

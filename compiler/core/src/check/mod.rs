@@ -97,7 +97,10 @@ impl<'a> Checker<'a> {
             expansions: Vec::new(),
             expanded: FxHashSet::default(),
             egress_tcp_ports: FxHashMap::default(),
-            ports_by_owner: FxHashMap::default(),
+            ports_by_owner: FxHashMap::with_capacity_and_hasher(
+                decls.services.len() + decls.externals.len(),
+                Default::default(),
+            ),
         };
         checker.trust_domain = match mesh.and_then(|m| m.trust_domain.as_ref()) {
             Some(v) => checker.host_string(v).unwrap_or_default(),
@@ -121,18 +124,18 @@ impl<'a> Checker<'a> {
             trust_domain: self.trust_domain.clone(),
             ..Default::default()
         };
-        mesh.providers = decls.providers.iter().filter_map(|p| self.provider(p)).collect();
-        mesh.services = decls.services.iter().filter_map(|s| self.service(s)).collect();
-        mesh.externals = decls.externals.iter().filter_map(|e| self.external(e)).collect();
-        mesh.gateways = decls.gateways.iter().filter_map(|g| self.gateway(g)).collect();
-        mesh.routes = decls.routes.iter().filter_map(|r| self.route(r)).collect();
+        mesh.providers = sized(decls.providers.len(), decls.providers.iter().filter_map(|p| self.provider(p)));
+        mesh.services = sized(decls.services.len(), decls.services.iter().filter_map(|s| self.service(s)));
+        mesh.externals = sized(decls.externals.len(), decls.externals.iter().filter_map(|e| self.external(e)));
+        mesh.gateways = sized(decls.gateways.len(), decls.gateways.iter().filter_map(|g| self.gateway(g)));
+        mesh.routes = sized(decls.routes.len(), decls.routes.iter().filter_map(|r| self.route(r)));
         self.check_route_conflicts(&mesh.routes, &mesh.externals);
-        mesh.policies = decls.policies.iter().filter_map(|p| self.policy(p)).collect();
+        mesh.policies = sized(decls.policies.len(), decls.policies.iter().filter_map(|p| self.policy(p)));
         self.check_gateway_reachability(&mesh);
-        mesh.jwts = decls.jwts.iter().filter_map(|j| self.jwt(j)).collect();
-        mesh.limits = decls.limits.iter().filter_map(|l| self.limit(l)).collect();
-        mesh.sidecars = decls.sidecars.iter().filter_map(|s| self.sidecar(s)).collect();
-        mesh.telemetry = decls.telemetry.iter().filter_map(|t| self.telemetry(t)).collect();
+        mesh.jwts = sized(decls.jwts.len(), decls.jwts.iter().filter_map(|j| self.jwt(j)));
+        mesh.limits = sized(decls.limits.len(), decls.limits.iter().filter_map(|l| self.limit(l)));
+        mesh.sidecars = sized(decls.sidecars.len(), decls.sidecars.iter().filter_map(|s| self.sidecar(s)));
+        mesh.telemetry = sized(decls.telemetry.len(), decls.telemetry.iter().filter_map(|t| self.telemetry(t)));
         mesh.raw = self.templates(&mesh);
         self.lint(&mesh);
         (mesh, self.diagnostics)
@@ -332,6 +335,15 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The items of `iter`, of which there are at most `len`, in a vector allocated once:
+/// `filter_map(…).collect()` cannot know the length and grows (and copies) the vector of
+/// large model values about a dozen times for a program of thousands of declarations.
+fn sized<T>(len: usize, iter: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(len);
+    out.extend(iter);
+    out
 }
 
 /// Checks a DNS-1123 label; the error says what is wrong.
