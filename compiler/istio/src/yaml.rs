@@ -23,7 +23,10 @@
 //! numbers) are laid out by `block`, a small writer that produces serde-saphyr's exact bytes
 //! for that subset and declines anything else (a string that needs quotes or a block scalar,
 //! a list in a list, ...), which then goes through serde-saphyr as before. Tests compare the
-//! two writers on every document shape and on thousands of strings.
+//! two writers on every document shape and on thousands of strings. Capturing the tree and
+//! dropping it cost more than writing, so `stream` first writes the same subset straight from
+//! serde, and declines (to the tree) wherever `block` would decline or the tree would refuse
+//! a null; its tests compare it with the tree the same way.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -31,6 +34,7 @@ use std::fmt;
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, Serializer};
 
 mod block;
+mod stream;
 
 /// Why a value could not be written as YAML. Only a programming error (an unsupported type, a
 /// `null` in a sequence) produces one: every type of [`crate::model`] serialises.
@@ -65,6 +69,15 @@ pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> String {
 
 /// Serialises one value as one YAML document, reporting unsupported values as an error.
 pub fn try_to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError> {
+    match stream::write(value) {
+        Some(text) => Ok(text),
+        None => via_tree(value),
+    }
+}
+
+/// The general path: the value captured as a [`Node`] tree, then written by `block` or,
+/// outside its subset, by serde-saphyr.
+fn via_tree<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError> {
     // Nulls are dropped from maps and refused in sequences as the tree is captured, so only
     // the top level is left to check (a second walk over the tree cost a tenth of writing).
     let node = not_null(value.serialize(Capture)?)?;

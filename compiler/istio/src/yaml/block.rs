@@ -93,7 +93,7 @@ fn scalar(out: &mut String, node: &Node) -> Option<()> {
 
 /// Floats in serde-saphyr's own shortest round-trip spelling, which it gives a float alone
 /// exactly as it gives one inside a map.
-fn float(out: &mut String, n: f64) -> Option<()> {
+pub(super) fn float(out: &mut String, n: f64) -> Option<()> {
     let text = serde_saphyr::to_string(&n).ok()?;
     let text = text.strip_suffix('\n').unwrap_or(&text);
     if text.is_empty() || text.contains('\n') {
@@ -103,7 +103,7 @@ fn float(out: &mut String, n: f64) -> Option<()> {
     Some(())
 }
 
-fn string(out: &mut String, text: &str, position: Position) -> Option<()> {
+pub(super) fn string(out: &mut String, text: &str, position: Position) -> Option<()> {
     match style(text, position)? {
         Style::Plain => out.push_str(text),
         Style::Quoted => {
@@ -121,7 +121,7 @@ fn string(out: &mut String, text: &str, position: Position) -> Option<()> {
     Some(())
 }
 
-fn pad(out: &mut String, indent: usize) {
+pub(super) fn pad(out: &mut String, indent: usize) {
     const SPACES: &str = "                                                                ";
     let mut left = indent;
     while left > 0 {
@@ -132,7 +132,7 @@ fn pad(out: &mut String, indent: usize) {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Position {
+pub(super) enum Position {
     Key,
     Value,
 }
