@@ -37,9 +37,9 @@ pub struct Decls<'a> {
 impl<'a> Decls<'a> {
     pub fn collect(files: &'a [(FileId, ast::File)], index: &mut Index, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut decls = Decls::default();
-        decls.reserve(files);
+        let definitions = decls.reserve(files);
+        index.reserve(definitions);
         let items: usize = files.iter().map(|(_, f)| f.items.len()).sum();
-        index.reserve(items);
         let mut seen: FxHashMap<(&'static str, &'a str), Span> =
             FxHashMap::with_capacity_and_hasher(items, Default::default());
         let mut duplicate =
@@ -185,12 +185,22 @@ impl<'a> Decls<'a> {
 
     /// Room for every declaration of each kind, counted first: tables and lists grown one
     /// declaration at a time rehash and copy themselves a dozen times in a big program.
-    fn reserve(&mut self, files: &[(FileId, ast::File)]) {
+    /// Returns about how many definitions the declarations make (for the Index).
+    fn reserve(&mut self, files: &[(FileId, ast::File)]) -> usize {
         let (mut services, mut externals, mut gateways, mut routes) = (0, 0, 0, 0);
+        let mut definitions = 0;
         for item in files.iter().flat_map(|(_, f)| &f.items) {
+            definitions += 1;
             match item {
-                Item::Service(_) => services += 1,
-                Item::External(_) => externals += 1,
+                Item::Service(s) => {
+                    services += 1;
+                    // Its account, versions and ports are definitions too.
+                    definitions += 1 + s.versions.len() + s.ports.len();
+                }
+                Item::External(e) => {
+                    externals += 1;
+                    definitions += e.ports.len();
+                }
                 Item::Gateway(_) => gateways += 1,
                 Item::Route(_) => routes += 1,
                 _ => {}
@@ -205,6 +215,7 @@ impl<'a> Decls<'a> {
         self.gateway_by_name.reserve(gateways);
         self.routes.reserve(routes);
         self.route_by_name.reserve(routes);
+        definitions
     }
 
     pub fn service(&self, name: &str) -> Option<&'a ast::ServiceDecl> {

@@ -20,7 +20,7 @@ struct Lookups<'m> {
 impl<'m> Lookups<'m> {
     fn new(mesh: &'m model::Mesh) -> Self {
         let mut lookups = Lookups {
-            services: FxHashMap::default(),
+            services: FxHashMap::with_capacity_and_hasher(mesh.services.len(), Default::default()),
             mesh_policies: Vec::new(),
             namespace_policies: FxHashMap::default(),
             workload_policies: FxHashMap::default(),

@@ -1104,7 +1104,8 @@ impl<'a> Checker<'a> {
         // The in-mesh routes of each host, in order, so that finding the routes that share a
         // host is a lookup: comparing every pair of routes (and every egress external with
         // every route) was quadratic in their number.
-        let mut routes_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        let mut routes_of: FxHashMap<&str, Vec<usize>> =
+            FxHashMap::with_capacity_and_hasher(routes.len(), Default::default());
         for (i, route) in routes.iter().enumerate().filter(|(_, r)| in_mesh(r)) {
             for host in &route.hosts {
                 let list = routes_of.entry(host.as_str()).or_default();
