@@ -116,6 +116,13 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// The SPIFFE principal of `account` in `service`'s namespace, built in place (every
+    /// `from` of every rule makes one).
+    fn principal(&self, service: &ast::ServiceDecl, account: &str) -> String {
+        let namespace = service.namespace.as_ref().map_or(self.namespace.as_str(), |n| n.node.as_str());
+        [self.trust_domain.as_str(), "/ns/", namespace, "/sa/", account].concat()
+    }
+
     fn production_warning(&mut self, diagnostic: Diagnostic) {
         let d = match self.env.decl {
             Some(env) => diagnostic.with_label(env.name.span, "marked `production` here"),
@@ -134,8 +141,7 @@ impl<'a> Checker<'a> {
                 Source::Workload(name) => {
                     if let Some(s) = self.decls.service(&name.node) {
                         self.record_ref(name.span, DefKind::Service, &name.node, None);
-                        let account = s.account.as_ref().unwrap_or(&s.name).node.clone();
-                        principals.push(format!("{}/ns/{}/sa/{account}", self.trust_domain, self.service_namespace(s)));
+                        principals.push(self.principal(s, &s.account.as_ref().unwrap_or(&s.name).node));
                     } else {
                         let candidates = self.decls.services.iter().map(|s| s.name.node.as_str()).collect();
                         self.unknown("E0101", "service", name, candidates);
@@ -144,12 +150,7 @@ impl<'a> Checker<'a> {
                 Source::Account(name) => match self.decls.account_owner(&name.node) {
                     Some(s) => {
                         self.record_ref(name.span, DefKind::Account, &name.node, None);
-                        principals.push(format!(
-                            "{}/ns/{}/sa/{}",
-                            self.trust_domain,
-                            self.service_namespace(s),
-                            name.node
-                        ));
+                        principals.push(self.principal(s, &name.node));
                     }
                     None => {
                         let candidates = self
