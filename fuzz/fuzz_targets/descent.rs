@@ -14,10 +14,13 @@ fuzz_target!(|data: &[u8]| {
     match (&fast, &pest) {
         (Some(fast), Some(pest)) => assert_eq!(fast, pest, "the two parsers build different trees"),
         (Some(_), None) => panic!("the fast parser accepts a text pest rejects"),
-        (None, Some(_)) => assert!(
-            text.get(3..).is_some_and(|rest| rest.contains('\u{feff}')),
-            "the fast parser declines a text pest accepts"
-        ),
+        (None, Some(_)) => assert!(bom_between_tokens(text), "the fast parser declines a text pest accepts"),
         (None, None) => {}
     }
 });
+
+/// A byte-order mark anywhere but at the very start: the fast parser leaves such texts to
+/// pest on purpose (pest's spans may end with it).
+fn bom_between_tokens(text: &str) -> bool {
+    text.strip_prefix('\u{feff}').unwrap_or(text).contains('\u{feff}')
+}

@@ -17,7 +17,7 @@ fn compare(text: &str) -> Result<bool, String> {
         (Some(fast), Some(pest)) if fast == pest => Ok(true),
         (Some(fast), Some(pest)) => Err(format!("different trees:\nfast: {fast:#?}\npest: {pest:#?}")),
         (Some(_), None) => Err("the fast parser accepts a file pest rejects".to_string()),
-        (None, Some(_)) if text.get(3..).is_some_and(|rest| rest.contains('\u{feff}')) => Ok(true),
+        (None, Some(_)) if bom_between_tokens(text) => Ok(true),
         (None, Some(_)) => Err("the fast parser declines a file pest accepts".to_string()),
         (None, None) => Ok(false),
     }
@@ -243,4 +243,19 @@ fn both_parsers_agree_on_mutated_files() {
     // Both outcomes are exercised: mutations that still parse, and ones that do not.
     eprintln!("mutations: {accepted} of {total} parse");
     assert!(extra_corpus() || (accepted * 10 > total && accepted < total), "{accepted} of {total} mutations parse");
+}
+
+/// A byte-order mark anywhere but at the very start: the fast parser leaves such texts to
+/// pest on purpose (pest's spans may end with it).
+fn bom_between_tokens(text: &str) -> bool {
+    text.strip_prefix('\u{feff}').unwrap_or(text).contains('\u{feff}')
+}
+
+/// Found by the `descent` fuzz target: a byte-order mark after other whitespace (the old
+/// check looked at byte 3, inside the mark, and called a correct decline a difference).
+#[test]
+fn a_byte_order_mark_after_whitespace_is_left_to_pest() {
+    assert_eq!(compare("\r\r\u{feff}"), Ok(true));
+    assert_eq!(compare("\u{feff}mesh m { namespace n }"), Ok(true));
+    assert!(parse_fast(FileId(0), "\u{feff}mesh m { namespace n }").is_some());
 }
