@@ -99,7 +99,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut rules = Vec::new();
+        let mut rules = Vec::with_capacity(decl.rules.len());
         for rule in &decl.rules {
             if let Some(r) = self.auth_rule(rule, service) {
                 rules.push(r);

@@ -127,7 +127,7 @@ impl<'a> Checker<'a> {
             namespace: self.namespace.clone(),
             hosts,
             gateways,
-            http: Vec::new(),
+            http: Vec::with_capacity(decl.rules.len()),
             tls: Vec::new(),
             tcp: Vec::new(),
             origin: self.origin(decl.span),
@@ -444,7 +444,7 @@ impl<'a> Checker<'a> {
         if conditions.is_empty() {
             return Vec::new();
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(uris.len() * methods.len());
         for uri in &uris {
             for method in &methods {
                 let mut m = base.clone();
