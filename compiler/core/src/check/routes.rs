@@ -1201,6 +1201,11 @@ fn pick<T: Clone>(forward: bool, own: Option<T>, default: &Option<T>) -> Option<
 }
 
 fn merge_headers(own: model::HeaderOps, defaults: &model::HeaderOps) -> model::HeaderOps {
+    // Nothing to add (most routes): the rule's own edits, whose removals have no repeats
+    // (`header_edit` keeps them so), are the answer.
+    if defaults.is_empty() {
+        return own;
+    }
     let mut out = defaults.clone();
     out.set.extend(own.set);
     out.add.extend(own.add);
