@@ -125,13 +125,20 @@ impl Emitter<'_> {
     }
 }
 
+/// `<namespace>/<kind>-<name>.yaml`, kind in lower case. Built by hand: one allocation of
+/// the right size instead of `format!` and a lower-cased copy of the kind, for every one of
+/// tens of thousands of resources.
 fn file_name(resource: &Resource) -> String {
-    format!(
-        "{}/{}-{}.yaml",
-        resource.metadata.namespace.as_deref().unwrap_or("cluster"),
-        resource.kind().to_ascii_lowercase(),
-        resource.metadata.name
-    )
+    let namespace = resource.metadata.namespace.as_deref().unwrap_or("cluster");
+    let (kind, name) = (resource.kind(), resource.metadata.name.as_str());
+    let mut path = String::with_capacity(namespace.len() + kind.len() + name.len() + 7);
+    path.push_str(namespace);
+    path.push('/');
+    path.extend(kind.chars().map(|c| c.to_ascii_lowercase()));
+    path.push('-');
+    path.push_str(name);
+    path.push_str(".yaml");
+    path
 }
 
 /// An object a template rendered, with the same labels and source annotation as the rest.
