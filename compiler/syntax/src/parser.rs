@@ -1346,7 +1346,7 @@ fn comment_start(line: &str) -> Option<usize> {
 }
 
 /// Sets a single statement's value; a second occurrence is recorded, not silently kept.
-fn set_once<T>(slot: &mut Option<T>, value: T, span: Span, repeated: &mut Vec<Span>) {
+pub(crate) fn set_once<T>(slot: &mut Option<T>, value: T, span: Span, repeated: &mut Vec<Span>) {
     if slot.is_some() {
         repeated.push(span);
     }

@@ -24,6 +24,9 @@ use crate::ast::*;
 use crate::span::{FileId, Span, Spanned};
 use scan::Scan;
 
+// What a repeated single statement means is decided once, for both parsers.
+use crate::parser::set_once;
+
 /// The syntax tree of `text`, or `None` when the file does not parse or uses something this
 /// parser leaves to pest. Never a tree pest would not build.
 pub(crate) fn parse(file: FileId, text: &str) -> Option<File> {
@@ -242,12 +245,4 @@ impl<'a> Descent<'a> {
             statement(self, word)?;
         }
     }
-}
-
-/// Sets a single statement's value; a second occurrence is recorded, as the pest builder does.
-fn set_once<T>(slot: &mut Option<T>, value: T, span: Span, repeated: &mut Vec<Span>) {
-    if slot.is_some() {
-        repeated.push(span);
-    }
-    *slot = Some(value);
 }
